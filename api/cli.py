@@ -1,0 +1,193 @@
+"""The ``newsrag`` command line: ingest, ask, stats, delete."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
+
+from index.embedding import Embedder, ModelLoadError
+from index.loaders import Defaults, normalize_date
+from index.settings import Settings, get_settings
+from index.store import Store, StoreError
+
+app = typer.Typer(
+    help="Answer questions from news articles, citing the exact quoted words.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+IndexOption = Annotated[
+    Path | None, typer.Option("--index", help="Index directory [env NEWSRAG_INDEX_DIR].")
+]
+
+
+def _settings(index: Path | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"index_dir": index}) if index else settings
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _embedder(settings: Settings) -> Embedder:
+    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    try:
+        embedder.model  # noqa: B018  load now so a bad model fails before any work
+    except ModelLoadError as exc:
+        raise _fail(str(exc)) from None
+    return embedder
+
+
+def _date(value: str | None, option: str) -> str | None:
+    if value is None:
+        return None
+    parsed = normalize_date(value, fuzzy=False)
+    if parsed is None:
+        raise _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)", 2)
+    return parsed
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles.")],
+    source: Annotated[
+        str | None, typer.Option(help="Outlet for articles that don't name one.")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date for articles without one.")
+    ] = None,
+    index: IndexOption = None,
+) -> None:
+    """Add articles (text, Markdown, HTML, JSON/JSONL, RSS/Atom); unchanged ones are skipped."""
+    from index.ingest import Ingestor
+    from index.loaders import load_paths
+
+    settings = _settings(index)
+    defaults = Defaults(source=source, published=_date(published, "--published"))
+    loaded = load_paths(paths, defaults)
+    for failure in loaded.failures:
+        err.print(f"[yellow]skipped[/yellow] {failure.path}: {failure.reason}", highlight=False)
+    if not loaded.articles:
+        raise _fail("nothing to ingest: no readable article in the given paths")
+    embedder = _embedder(settings)
+    try:
+        ingestor = Ingestor(settings, embedder)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("ingesting", total=len(loaded.articles))
+        report = ingestor.run(loaded.articles, lambda done, _: bar.update(task, completed=done))
+    report.failed = loaded.failures
+    out.print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"failed {len(report.failed)}; {report.chunks} chunks in {report.seconds:.1f} s "
+        f"-> {settings.index_dir}",
+        highlight=False,
+    )
+
+
+def _open(settings: Settings) -> Store:
+    try:
+        return Store.open(settings.index_dir)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in quotes.")],
+    k: Annotated[int | None, typer.Option(min=1, max=100, help="Passages to retrieve.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only articles published on/after.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles published on/before.")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    index: IndexOption = None,
+) -> None:
+    """Answer a question from the indexed articles, with numbered exact quotes."""
+    from rag.pipeline import NewsRAG
+
+    if not question.strip():
+        raise _fail("the question is empty", 2)
+    settings = _settings(index)
+    store = _open(settings)
+    rag = NewsRAG(settings, _embedder(settings), store)
+    answer = rag.ask(question, k, source or (), _date(since, "--since"), _date(until, "--until"))
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    out.print(answer.answer, highlight=False)
+    for citation in answer.citations:
+        meta = ", ".join(p for p in (citation.source, citation.published) if p)
+        out.print(
+            f"\n[bold][{citation.n}][/bold] {citation.title}" + (f" ({meta})" if meta else ""),
+            highlight=False,
+        )
+        if citation.url:
+            out.print(f"    {citation.url}", highlight=False)
+        quote = citation.quote if citation.quote[0] in "“\"'‘" else f"“{citation.quote}”"
+        out.print(
+            f"    {quote} [dim](chars {citation.start}-{citation.end})[/dim]",
+            highlight=False,
+            markup=True,
+        )
+
+
+@app.command()
+def stats(
+    index: IndexOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """What the index holds."""
+    numbers = _open(_settings(index)).stats()
+    if as_json:
+        sys.stdout.write(json.dumps(numbers.__dict__, indent=2) + "\n")
+        return
+    table = Table(show_header=False, box=None)
+    table.add_row("articles", str(numbers.articles))
+    table.add_row("chunks", str(numbers.chunks))
+    table.add_row("published", f"{numbers.oldest or '?'} .. {numbers.newest or '?'}")
+    table.add_row("outlets", ", ".join(f"{k} ({v})" for k, v in numbers.sources.items()))
+    table.add_row("model", numbers.model)
+    table.add_row("size", f"{numbers.size_bytes / 1e6:.1f} MB")
+    out.print(table)
+
+
+@app.command()
+def delete(
+    article_id: Annotated[str, typer.Argument(help="Article id (see `ask --json`).")],
+    index: IndexOption = None,
+) -> None:
+    """Remove an article from the vectors, the text store and the BM25 index."""
+    from index.ingest import delete_article
+
+    store = _open(_settings(index))
+    if not delete_article(store, article_id):
+        raise _fail(f"no article {article_id!r} in {store.directory}")
+    out.print(f"deleted {article_id}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

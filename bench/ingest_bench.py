@@ -1,0 +1,557 @@
+"""Ingest throughput, ask latency at scale, and the plain LangChain baseline, on real news.
+
+Why each measurement exists:
+
+* newsrag ingest vs raw ``model.encode`` on the very same chunk texts and batch size: on a CPU
+  the model is the cost that cannot be avoided, so the ratio shows what the pipeline around it
+  (chunking, SQLite, FTS5, FAISS, atomic commits) costs. The goal is >= 0.9.
+* ``NewsRAG.ask`` latency at 10k and 100k chunks: the dense search is exhaustive and BM25 reads
+  postings, so both grow with the index; synthetic copies of the real chunks (real text, real
+  vectors plus noise) make indexes of that size without hours of embedding.
+* the LangChain pipeline a user would build first: the yardstick newsrag must not fall far
+  behind on speed or memory while adding citations, BM25 and filters.
+
+Every phase runs in its own process so that its peak RSS (VmHWM) is its own. The article texts
+are read from ``--data`` at run time and never copied into the repository (licence).
+
+    .venv/bin/python bench/ingest_bench.py --articles 300 --scale 10000,100000 \
+        --out bench/results/ingest-300.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script from anywhere, without installing the repo
+    sys.path.insert(0, str(REPO))
+
+import numpy as np  # noqa: E402
+
+from index.chunking import Chunker  # noqa: E402
+from index.documents import Article  # noqa: E402
+from index.embedding import Embedder  # noqa: E402
+from index.loaders import load_paths  # noqa: E402
+from index.settings import Settings  # noqa: E402
+
+DEFAULT_DATA = REPO / "../shared/news/realtimeqa"
+NOISE_SIGMA = 0.025  # per-dimension noise on synthetic vectors: cosine to the original ~0.9
+FULL_SET_LANGCHAIN = {  # the issue's figures for all 3,144 articles on this machine type
+    "characters": 25_500_000,
+    "seconds": 813.0,
+    "chunks_per_s": 43.0,
+    "peak_rss_mib": 2048.0,
+    "search_p50_ms": 16.0,
+}
+Result = dict[str, Any]
+
+
+# ---- measuring ------------------------------------------------------------------------------
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set (VmHWM); one process per phase keeps peaks separate."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float]:
+    """p50/p95 (linear interpolation); with ~50 samples p95 sits between the 3rd and 2nd worst."""
+    if not values:
+        return {"p50": float("nan"), "p95": float("nan"), "n": 0}
+    array = np.asarray(values, dtype=float)
+    return {
+        "p50": round(float(np.percentile(array, 50)), 2),
+        "p95": round(float(np.percentile(array, 95)), 2),
+        "n": len(values),
+    }
+
+
+def elapsed(start: float) -> float:
+    return round(time.perf_counter() - start, 3)
+
+
+def dir_size_mib(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+
+def load_articles(data: Path, limit: int | None) -> tuple[list[Article], float]:
+    """The first ``limit`` articles as newsrag's own loader reads them, and the load seconds."""
+    files = sorted(data.glob("articles-*.jsonl"))
+    if not files:
+        raise SystemExit(f"no articles-*.jsonl under {data}; pass --data")
+    start = time.perf_counter()
+    loaded = load_paths(files)
+    seconds = elapsed(start)
+    articles = loaded.articles[:limit] if limit else loaded.articles
+    return articles, seconds
+
+
+def unique_articles(articles: list[Article]) -> list[tuple[Article, str]]:
+    """First occurrence of each article id: what the Ingestor actually embeds."""
+    seen: dict[str, Article] = {}
+    for article in articles:
+        seen.setdefault(article.article_id, article)
+    return [(article, article_id) for article_id, article in seen.items()]
+
+
+@dataclasses.dataclass(frozen=True)
+class Question:
+    text: str
+    article_id: str
+    url: str | None
+
+
+def make_questions(articles: list[Article], count: int) -> list[Question]:
+    """Questions derived from titles of articles spread over the set (written at run time so no
+    article text lands in the repository). They are easy for retrieval: they measure latency,
+    and the hit rate is only a sanity check that answers still come from the right story."""
+    usable = [
+        (a, i)
+        for a, i in unique_articles(articles)
+        if len(a.title.split()) >= 5 and not a.title.rstrip().endswith(("...", "…"))
+    ]
+    step = max(1, len(usable) // count)
+    picked = usable[::step][:count]
+    return [Question(f"What is known about {a.title.rstrip('.?!')}?", i, a.url) for a, i in picked]
+
+
+def make_chunker(embedder: Embedder, settings: Settings) -> Chunker:
+    return Chunker(
+        embedder.tokenizer, settings.chunk_tokens, settings.chunk_overlap, embedder.max_tokens
+    )
+
+
+def warm_up(model: Any, batch_size: int) -> None:
+    """One untimed batch so neither side pays torch's first-call costs inside the timing."""
+    model.encode(["warm up the model"] * batch_size, batch_size=batch_size)
+
+
+# ---- phases (each runs in a child process) --------------------------------------------------
+
+
+def phase_raw(args: argparse.Namespace) -> Result:
+    """SentenceTransformer.encode alone on the chunk texts the pipeline embeds."""
+    settings = Settings()
+    start = time.perf_counter()
+    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    model = embedder.model
+    load_s = elapsed(start)
+    articles, _ = load_articles(args.data, args.articles)
+    chunker = make_chunker(embedder, settings)
+    start = time.perf_counter()
+    texts = [c.embed_text for a, i in unique_articles(articles) for c in chunker.run(a, i)]
+    chunk_s = elapsed(start)
+    warm_up(model, settings.batch_size)
+    start = time.perf_counter()
+    vectors = model.encode(
+        texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+    )
+    seconds = elapsed(start)
+    if args.save_vectors:
+        np.save(args.work / "vectors.npy", np.asarray(vectors, dtype=np.float32))
+    return {
+        "chunks": len(texts),
+        "batch_size": settings.batch_size,
+        "model_load_s": load_s,
+        "chunking_s": chunk_s,
+        "seconds": seconds,
+        "chunks_per_s": round(len(texts) / seconds, 2),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def phase_ingest(args: argparse.Namespace) -> Result:
+    """The real Ingestor into a fresh index; model load and file loading timed apart."""
+    from index.ingest import Ingestor
+
+    settings = Settings(index_dir=args.work / "base")
+    start = time.perf_counter()
+    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    warm_up(embedder.model, settings.batch_size)
+    load_model_s = elapsed(start)
+    articles, load_s = load_articles(args.data, args.articles)
+    ingestor = Ingestor(settings, embedder)
+    start = time.perf_counter()
+    report = ingestor.run(articles)
+    seconds = elapsed(start)
+    return {
+        "articles": len(articles),
+        "added": report.added,
+        "duplicates_skipped": report.unchanged,
+        "characters": sum(len(a.text) for a, _ in unique_articles(articles)),
+        "chunks": report.chunks,
+        "chunk_tokens": settings.chunk_tokens,
+        "chunk_overlap": settings.chunk_overlap,
+        "batch_size": settings.batch_size,
+        "commit_every": settings.commit_every,
+        "model_load_s": load_model_s,
+        "load_all_files_s": load_s,
+        "seconds": seconds,
+        "chunks_per_s": round(report.chunks / seconds, 2),
+        "index_mib": dir_size_mib(settings.index_dir),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def synthetic_article(article: Article, article_id: str, copy: int) -> Article:
+    """A copy under a new URL (hence a new article id) that names the article it copies."""
+    return dataclasses.replace(
+        article, url=f"https://synthetic.invalid/{article_id}/{copy}", origin="synthetic"
+    )
+
+
+def noisy(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Real vectors plus Gaussian noise, renormalized: near-duplicate stories, not exact ties."""
+    mixed = vectors + rng.normal(0.0, NOISE_SIGMA, vectors.shape).astype(np.float32)
+    return np.ascontiguousarray(mixed / np.linalg.norm(mixed, axis=1, keepdims=True))
+
+
+def phase_build(args: argparse.Namespace) -> Result:
+    """Grow a copy of the real index to exactly ``--target`` chunks through Store.writer()."""
+    from index.store import Store
+
+    target, base = args.target, args.work / "base"
+    directory = args.work / f"scale-{target}"
+    shutil.rmtree(directory, ignore_errors=True)
+    shutil.copytree(base, directory)
+    settings = Settings()
+    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    chunker = make_chunker(embedder, settings)
+    articles, _ = load_articles(args.data, args.articles)
+    pool = [(a, i, chunker.run(a, i)) for a, i in unique_articles(articles)]
+    vectors = np.load(args.work / "vectors.npy")
+    offsets = np.cumsum([0] + [len(c) for _, _, c in pool])
+    rng = np.random.default_rng(target)
+    start = time.perf_counter()
+    store = Store.open(directory)
+    count, copy = store.stats().chunks, 0
+    with store.writer() as writer:
+        while count < target:
+            for n, (article, article_id, chunks) in enumerate(pool):
+                take = min(target - count, len(chunks))
+                if take <= 0:
+                    break
+                synth = synthetic_article(article, article_id, copy)
+                copies = [
+                    dataclasses.replace(c, article_id=synth.article_id) for c in chunks[:take]
+                ]
+                block = vectors[offsets[n] : offsets[n] + take]
+                writer.upsert(synth, synth.article_id, copies, noisy(block, rng))
+                count += take
+            copy += 1
+    return {
+        "chunks": Store.open(directory).stats().chunks,
+        "build_s": elapsed(start),
+        "index_mib": dir_size_mib(directory),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def is_hit(question: Question, article_id: str, url: str | None) -> bool:
+    """The cited article is the question's own or one of its synthetic copies."""
+    return article_id == question.article_id or bool(url and f"/{question.article_id}/" in url)
+
+
+def phase_ask(args: argparse.Namespace) -> Result:
+    """NewsRAG.ask over the questions; model load and the first ask are excluded."""
+    from index.store import Store
+    from rag.pipeline import NewsRAG
+
+    articles, _ = load_articles(args.data, args.articles)
+    questions = make_questions(articles, args.questions)
+    settings = Settings(index_dir=args.index)
+    start = time.perf_counter()
+    rag = NewsRAG(settings)  # loads the model and warms it up
+    rag.ask("What happened this week?")  # first-query costs: SQLite pages, FTS5 vocab table
+    startup_s = elapsed(start)
+    walls: list[float] = []
+    stages: dict[str, list[float]] = {}
+    hits = abstained = 0
+    for question in questions:
+        start = time.perf_counter()
+        answer = rag.ask(question.text)
+        walls.append((time.perf_counter() - start) * 1000)
+        for stage, ms in answer.timings_ms.items():
+            stages.setdefault(stage, []).append(ms)
+        abstained += answer.abstained
+        hits += any(is_hit(question, c.article_id, c.url) for c in answer.citations)
+    dense = []  # like for like with LangChain's similarity_search(k=4): dense only, no answer
+    for question in questions:
+        start = time.perf_counter()
+        rag.retrieve(question.text, k=4, mode="dense")
+        dense.append((time.perf_counter() - start) * 1000)
+    return {
+        "chunks": Store.open(args.index).stats().chunks,
+        "questions": len(questions),
+        "retrieve_dense_k4_ms": percentiles(dense),
+        "startup_s": startup_s,
+        "wall_ms": percentiles(walls),
+        "stages_ms": {stage: percentiles(v) for stage, v in stages.items()},
+        "cited_source_rate": round(hits / len(questions), 3),
+        "abstained": abstained,
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def phase_langchain(args: argparse.Namespace) -> Result:
+    """The plain pipeline: character splitter, HuggingFaceEmbeddings, FAISS.from_documents."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # read when huggingface_hub is imported
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from index.embedding import default_model_path
+
+    start = time.perf_counter()
+    embeddings = HuggingFaceEmbeddings(
+        model_name=default_model_path(), model_kwargs={"device": "cpu"}
+    )
+    embeddings.embed_query("warm up the model")
+    load_s = elapsed(start)
+    articles, _ = load_articles(args.data, args.articles)
+    unique = unique_articles(articles)
+    docs = [
+        Document(page_content=a.text, metadata={"title": a.title, "url": a.url, "id": i})
+        for a, i in unique
+    ]
+    start = time.perf_counter()
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = splitter.split_documents(docs)
+    split_s = elapsed(start)
+    store = FAISS.from_documents(chunks, embeddings)
+    seconds = elapsed(start)
+    questions = make_questions(articles, args.questions)
+    store.similarity_search("What happened this week?", k=4)
+    walls, hits = [], 0
+    for question in questions:
+        start = time.perf_counter()
+        found = store.similarity_search(question.text, k=4)
+        walls.append((time.perf_counter() - start) * 1000)
+        hits += any(d.metadata["id"] == question.article_id for d in found)
+    return {
+        "articles": len(unique),
+        "characters": sum(len(a.text) for a, _ in unique),
+        "chunks": len(chunks),
+        "model_load_s": load_s,
+        "split_s": split_s,
+        "seconds": seconds,
+        "chunks_per_s": round(len(chunks) / seconds, 2),
+        "search_k4_ms": percentiles(walls),
+        "hit_rate_k4": round(hits / len(questions), 3),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+PHASES: dict[str, Callable[[argparse.Namespace], Result]] = {
+    "raw": phase_raw,
+    "ingest": phase_ingest,
+    "build": phase_build,
+    "ask": phase_ask,
+    "langchain": phase_langchain,
+}
+
+
+# ---- orchestration --------------------------------------------------------------------------
+
+
+def run_phase(args: argparse.Namespace, phase: str, *extra: str) -> Result:
+    """Run one phase in a fresh interpreter and read back the JSON it wrote."""
+    out = args.work / f"{phase}-{time.monotonic_ns()}.json"
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "--phase", phase,
+        "--work", str(args.work), "--data", str(args.data), "--phase-out", str(out),
+        "--questions", str(args.questions), *extra,
+    ]  # fmt: skip
+    if args.articles:
+        command += ["--articles", str(args.articles)]
+    print(f"[bench] {phase} {' '.join(extra)}", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    result: Result = json.loads(out.read_text())
+    print(f"[bench] {phase} done in {elapsed(started)} s", file=sys.stderr, flush=True)
+    return result
+
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 3) if b else float("nan")
+
+
+def environment() -> Result:
+    import torch
+
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "platform": platform.platform(),
+        "note": "shared 2-core machine: another engineer's tests ran concurrently",
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def run_all(args: argparse.Namespace) -> Result:
+    """Raw encode is run before and after the pipeline; the ratio uses their mean, which
+    cancels part of the drift from other load on a shared machine."""
+    results: Result = {"environment": environment(), "command": " ".join(sys.argv)}
+    raw_before = run_phase(args, "raw", "--save-vectors")
+    ingest = run_phase(args, "ingest")
+    raw_after = run_phase(args, "raw")
+    raw_rate = (raw_before["chunks_per_s"] + raw_after["chunks_per_s"]) / 2
+    if raw_before["chunks"] != ingest["chunks"]:
+        raise SystemExit(f"chunk counts differ: raw {raw_before['chunks']}, {ingest['chunks']}")
+    results.update(raw_encode=[raw_before, raw_after], newsrag_ingest=ingest)
+    results["pipeline_vs_raw_encode"] = ratio(ingest["chunks_per_s"], raw_rate)
+    results["ask"] = {"base": run_phase(args, "ask", "--index", str(args.work / "base"))}
+    for target in args.scale:
+        build = run_phase(args, "build", "--target", str(target))
+        ask = run_phase(args, "ask", "--index", str(args.work / f"scale-{target}"))
+        results["ask"][str(target)] = {**ask, "build": build}
+        shutil.rmtree(args.work / f"scale-{target}", ignore_errors=True)
+    results["ask_memory_per_100k_chunks_mib"] = memory_slope(results["ask"])
+    langchain = run_phase(args, "langchain")
+    results["langchain"] = langchain
+    results["newsrag_vs_langchain"] = compare(ingest, results["ask"]["base"], langchain)
+    results["reference_full_set_langchain"] = FULL_SET_LANGCHAIN
+    results["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    return results
+
+
+def memory_slope(asks: dict[str, Result]) -> float | None:
+    """Peak RSS growth per 100k chunks between the smallest and largest ask index."""
+    points = sorted((r["chunks"], r["peak_rss_mib"]) for r in asks.values())
+    (c0, m0), (c1, m1) = points[0], points[-1]
+    return round((m1 - m0) / (c1 - c0) * 100_000, 1) if c1 > c0 else None
+
+
+def compare(ingest: Result, ask: Result, langchain: Result) -> Result:
+    """Ratios > 1 mean newsrag is larger: faster for rates, slower for seconds and latency."""
+    return {
+        "chunks_per_s": ratio(ingest["chunks_per_s"], langchain["chunks_per_s"]),
+        "characters_per_s": ratio(
+            ingest["characters"] / ingest["seconds"],
+            langchain["characters"] / langchain["seconds"],
+        ),
+        "seconds": ratio(ingest["seconds"], langchain["seconds"]),
+        "peak_rss": ratio(ingest["peak_rss_mib"], langchain["peak_rss_mib"]),
+        "query_p50_ask_vs_search": ratio(ask["wall_ms"]["p50"], langchain["search_k4_ms"]["p50"]),
+    }
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+
+def markdown(results: Result) -> str:
+    ingest, lc = results["newsrag_ingest"], results["langchain"]
+    raw = results["raw_encode"]
+    lines = [
+        "| Ingest | chunks | seconds | chunks/s | chars/s | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in [
+        ("newsrag Ingestor.run", ingest),
+        ("raw model.encode (before)", raw[0]),
+        ("raw model.encode (after)", raw[1]),
+        ("LangChain split+embed+FAISS", lc),
+    ]:
+        chars = r.get("characters", ingest["characters"])
+        lines.append(
+            f"| {name} | {r['chunks']} | {r['seconds']} | {r['chunks_per_s']} | "
+            f"{chars / r['seconds']:.0f} | {r['peak_rss_mib']} |"
+        )
+    lines += ["", f"pipeline / raw encode = **{results['pipeline_vs_raw_encode']}**", ""]
+    lines += ask_table(results["ask"], lc)
+    versus = results["newsrag_vs_langchain"].items()
+    lines += ["", "newsrag / LangChain: " + ", ".join(f"{k} {v}" for k, v in versus)]
+    lines.append(
+        f"ask peak RSS growth per 100k chunks: {results['ask_memory_per_100k_chunks_mib']} MiB"
+    )
+    return "\n".join(lines)
+
+
+def ask_table(asks: dict[str, Result], lc: Result) -> list[str]:
+    stages = sorted({s for r in asks.values() for s in r["stages_ms"]})
+    head = ["index", "chunks", "ask p50", "ask p95", *(f"{s} p50/p95" for s in stages)]
+    lines = ["| " + " | ".join(head) + " | cited source | peak RSS MiB |"]
+    lines.append("|" + "---|" * (len(head) + 2))
+    for name, r in asks.items():
+        cells = [name, str(r["chunks"]), str(r["wall_ms"]["p50"]), str(r["wall_ms"]["p95"])]
+        for s in stages:
+            p = r["stages_ms"].get(s)
+            cells.append(f"{p['p50']}/{p['p95']}" if p else "-")
+        cells += [str(r["cited_source_rate"]), str(r["peak_rss_mib"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    search = lc["search_k4_ms"]
+    lines.append(
+        f"| LangChain similarity_search(k=4) | {lc['chunks']} | {search['p50']} | {search['p95']} |"
+        + " |" * len(stages)
+        + f" {lc['hit_rate_k4']} (hit@4) | {lc['peak_rss_mib']} |"
+    )
+    return lines
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="realtimeqa directory")
+    parser.add_argument("--articles", type=int, default=None, help="first N articles (all)")
+    parser.add_argument("--out", type=Path, default=None, help="write the results JSON here")
+    parser.add_argument(
+        "--scale", type=lambda s: [int(x) for x in s.split(",") if x], default=[10_000, 100_000]
+    )
+    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary indexes")
+    # internal: one phase in a child process
+    parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
+    parser.add_argument("--phase-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--save-vectors", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.data = args.data.resolve()
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.phase:
+        args.phase_out.write_text(json.dumps(PHASES[args.phase](args)))
+        return
+    args.work = Path(tempfile.mkdtemp(prefix="newsrag-bench-"))
+    print(f"[bench] temporary indexes in {args.work}", file=sys.stderr)
+    try:
+        results = run_all(args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(args.work, ignore_errors=True)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Ingestion and the persistent store: loaders, cleaning, chunking, embedding, FAISS + SQLite."""

@@ -1,0 +1,77 @@
+"""The records that travel between modules: articles as loaded, chunks as stored."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|cmpid$|ncid$)")
+
+
+@dataclass
+class Article:
+    """One news article after loading and cleaning; ``text`` is what citations quote."""
+
+    title: str
+    text: str
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    origin: str = ""  # where it was read from: "path" or "path#record"
+
+    @property
+    def article_id(self) -> str:
+        return article_id(self.url, self.title, self.text)
+
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.title, self.text, self.source, self.published, self.author)
+
+
+@dataclass
+class Chunk:
+    """A span of an article's text, the unit that is embedded and searched."""
+
+    article_id: str
+    position: int
+    start: int
+    end: int
+    text: str  # == article.text[start:end]
+    embed_text: str  # header + text: what the model sees
+    chunk_id: int = -1  # assigned by the store
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def normalize_url(url: str) -> str:
+    """Same article, same key: lower-case host, no fragment, tracking or trailing slash."""
+    parts = urlsplit(url.strip())
+    query = urlencode(
+        sorted((k, v) for k, v in parse_qsl(parts.query) if not _TRACKING_PARAMS.match(k))
+    )
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower() or "https", host, path, query, ""))
+
+
+def _normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(text.split())
+
+
+def article_id(url: str | None, title: str, text: str) -> str:
+    """Stable id: from the URL when there is one, else from the normalized content."""
+    if url:
+        key = "url:" + normalize_url(url)
+    else:
+        key = "text:" + _normalize_text(title) + "\n" + _normalize_text(text)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def content_hash(*parts: str | None) -> str:
+    """Detects a changed article under the same id (metadata included)."""
+    joined = "\x1f".join(p or "" for p in parts)
+    return hashlib.sha256(joined.encode()).hexdigest()

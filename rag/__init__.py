@@ -1,0 +1,1 @@
+"""Question answering over the index: retrieval, extractive answers, verified citations."""

@@ -1,0 +1,35 @@
+"""Citations that resolve to an article and an exact, verified span of its text."""
+
+from __future__ import annotations
+
+from index.store import StoredArticle
+from rag.schema import Citation
+
+
+class QuoteMismatchError(AssertionError):
+    """A quote that is not the article text at its offsets: never shown to a user."""
+
+
+def cite(n: int, article: StoredArticle, start: int, end: int, score: float) -> Citation:
+    quote = article.text[start:end]
+    if not quote or not 0 <= start < end <= len(article.text):
+        raise QuoteMismatchError(
+            f"empty or out-of-range span {start}:{end} in {article.article_id}"
+        )
+    return Citation(
+        n=n,
+        article_id=article.article_id,
+        title=article.title,
+        source=article.source,
+        published=article.published,
+        url=article.url,
+        quote=quote,
+        start=start,
+        end=end,
+        score=round(score, 4),
+    )
+
+
+def verify(citation: Citation, article_text: str) -> bool:
+    """The guarantee every answer makes: the quote is the source text at its offsets."""
+    return article_text[citation.start : citation.end] == citation.quote

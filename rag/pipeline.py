@@ -1,0 +1,105 @@
+"""``NewsRAG``: the one object the CLI, the HTTP API and the Slack bot ask questions through."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from index.embedding import Embedder
+from index.settings import Settings, get_settings
+from index.store import SearchFilter, Store
+from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
+from rag.citations import cite
+from rag.question import analyze
+from rag.retrieval import HybridRetriever, Mode, Retrieval
+from rag.schema import Answer, Citation
+
+
+class NewsRAG:
+    """Loads the model and opens the index once; ``ask`` is safe to call from many threads."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+    ):
+        self.settings = settings or get_settings()
+        self.embedder = embedder or Embedder(
+            self.settings.model, self.settings.device, self.settings.batch_size
+        )
+        self.store = store or Store.open(self.settings.index_dir)
+        self.retriever = HybridRetriever(
+            self.store,
+            self.embedder,
+            candidates=self.settings.candidates,
+            fusion=self.settings.fusion,
+            rrf_k=self.settings.rrf_k,
+            dense_weight=self.settings.dense_weight,
+        )
+        self.answerer = ExtractiveAnswerer(
+            self.store, self.settings.abstain_threshold, self.settings.answer_sentences
+        )
+        self.embedder.encode(["warm-up"])  # load the model now, not inside the first question
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        sources: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        mode: Mode = "hybrid",
+    ) -> Retrieval:
+        where = SearchFilter(tuple(sources), since, until)
+        return self.retriever.run(question, k or self.settings.k, where, mode)
+
+    def ask(
+        self,
+        question: str,
+        k: int | None = None,
+        sources: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        mode: Mode = "hybrid",
+    ) -> Answer:
+        started = time.perf_counter()
+        retrieval = self.retrieve(question, k, sources, since, until, mode)
+        clock = time.perf_counter()
+        parsed = analyze(question)
+        selection = self.answerer.select(parsed, retrieval.passages)
+        timings = dict(retrieval.timings_ms)
+        citations: list[Citation] = []
+        if not selection.sentences or selection.answerability < self.answerer.threshold:
+            text = ABSTAIN_TEXT
+        else:
+            text, citations = compose(selection.sentences)
+        timings["answer_ms"] = round((time.perf_counter() - clock) * 1000, 2)
+        timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        return Answer(
+            question=question,
+            answer=text,
+            abstained=not citations,
+            citations=citations,
+            timings_ms=timings,
+        )
+
+
+def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
+    """One answer sentence per chosen source sentence, each ending in its [n] marker.
+    A quote attributed from the surrounding text gets its speaker named in front."""
+    ordered = sorted(sentences, key=lambda c: (c.article.article_id, c.start))
+    # keep the best sentence's article first, then reading order inside each article
+    first = sentences[0].article.article_id
+    ordered.sort(key=lambda c: c.article.article_id != first)
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for n, candidate in enumerate(ordered, start=1):
+        citations.append(
+            cite(n, candidate.article, candidate.start, candidate.end, candidate.score)
+        )
+        body = candidate.text
+        if candidate.speaker and candidate.speaker.lower() not in body.lower():
+            body = f"{candidate.speaker} said: {body}"
+        parts.append(f"{body} [{n}]")
+    return " ".join(parts), citations

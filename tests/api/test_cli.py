@@ -1,0 +1,131 @@
+"""The ``newsrag`` command, run as a user runs it: a real process, real files, exit codes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ARMS_RACE_QUOTE, ROOT, XI_ARTICLE
+
+
+def newsrag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.slow
+def test_ingest_ask_stats_delete(tmp_path: Path) -> None:
+    index = str(tmp_path / "idx")
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "image.txt").write_bytes(b"\x00\x01\x02PNG")
+    (bad / "latin1.txt").write_bytes("Caf\xe9\n\nStory".encode("latin-1"))
+
+    ingested = newsrag(
+        "ingest",
+        str(XI_ARTICLE),
+        str(bad),
+        "--source",
+        "Cointelegraph",
+        "--published",
+        "2023-11-09",
+        "--index",
+        index,
+    )
+    assert ingested.returncode == 0, ingested.stderr
+    assert "added 1, updated 0, unchanged 0, failed 3" in ingested.stdout
+    for reason in (
+        "empty.txt: empty file",
+        "image.txt: binary file",
+        "latin1.txt: not valid UTF-8",
+    ):
+        assert reason in ingested.stderr
+
+    asked = newsrag("ask", "What did Xi say about arms races?", "--json", "--index", index)
+    assert asked.returncode == 0, asked.stderr
+    answer = json.loads(asked.stdout)
+    assert set(answer) == {"question", "answer", "abstained", "citations", "timings_ms"}
+    [citation] = answer["citations"]
+    assert ARMS_RACE_QUOTE in citation["quote"]
+    assert (citation["source"], citation["published"]) == ("Cointelegraph", "2023-11-09")
+    assert set(citation) == {
+        "n",
+        "article_id",
+        "title",
+        "source",
+        "published",
+        "url",
+        "quote",
+        "start",
+        "end",
+        "score",
+    }
+
+    text = newsrag("ask", "What did Xi say about arms races?", "--index", index)
+    assert "[1] Chinese president calls for unity" in text.stdout
+    assert "Cointelegraph, 2023-11-09" in text.stdout
+
+    stats = json.loads(newsrag("stats", "--json", "--index", index).stdout)
+    assert (stats["articles"], stats["sources"]) == (1, {"Cointelegraph": 1})
+
+    deleted = newsrag("delete", citation["article_id"], "--index", index)
+    assert deleted.returncode == 0 and citation["article_id"] in deleted.stdout
+    assert json.loads(newsrag("stats", "--json", "--index", index).stdout)["articles"] == 0
+    again = newsrag("delete", citation["article_id"], "--index", index)
+    assert again.returncode == 1 and "no article" in again.stderr
+
+
+def test_nothing_ingestible_exits_nonzero(tmp_path: Path) -> None:
+    (tmp_path / "empty.md").write_text("")
+    result = newsrag("ingest", str(tmp_path), "--index", str(tmp_path / "idx"))
+    assert result.returncode == 1
+    assert "empty.md: empty file" in result.stderr
+    assert "nothing to ingest" in result.stderr
+    assert not (tmp_path / "idx").exists()
+
+
+def test_missing_index_is_one_line_saying_what_to_run(tmp_path: Path) -> None:
+    result = newsrag("ask", "anything?", "--index", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert "run `newsrag ingest PATH --index" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_damaged_index_is_reported_not_crashed(index_copy: Path) -> None:
+    for path in index_copy.glob("newsrag.sqlite*"):
+        path.unlink()
+    (index_copy / "newsrag.sqlite").write_bytes(b"this is not a database" * 100)
+    result = newsrag("stats", "--index", str(index_copy))
+    assert result.returncode == 1
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_options_are_usage_errors(index_copy: Path) -> None:
+    result = newsrag("ask", "Xi?", "--since", "last tuesday-ish", "--index", str(index_copy))
+    assert result.returncode == 2 and "--since" in result.stderr
+    assert newsrag("ask", "Xi?", "--k", "0", "--index", str(index_copy)).returncode == 2
+    assert newsrag("ask", "   ", "--index", str(index_copy)).returncode == 2
+
+
+def test_bad_model_setting_names_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Title\n\nSome body text.")
+    result = newsrag(
+        "ingest",
+        str(tmp_path / "a.txt"),
+        "--index",
+        str(tmp_path / "idx"),
+        env={"NEWSRAG_MODEL": str(tmp_path / "no-model")},
+    )
+    assert result.returncode == 1
+    assert "NEWSRAG_MODEL" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,37 @@
+import itertools
+
+from index.chunking import Chunker
+from index.embedding import Embedder
+from index.loaders import load_file
+from tests.conftest import SAMPLES, XI_ARTICLE
+
+
+def test_chunks_are_exact_spans_within_the_model_window(embedder: Embedder) -> None:
+    chunker = Chunker(embedder.tokenizer, 192, 32, embedder.max_tokens)
+    articles = [*load_file(XI_ARTICLE), *load_file(SAMPLES / "wikinews" / "articles.jsonl")]
+    for article in articles:
+        chunks = chunker.run(article, "id")
+        assert chunks, article.title
+        for chunk in chunks:
+            assert article.text[chunk.start : chunk.end] == chunk.text
+            # + [CLS] and [SEP]: the model reads every piece, nothing truncated
+            assert len(embedder.tokenizer.tokenize(chunk.embed_text)) + 2 <= embedder.max_tokens
+            assert chunk.embed_text.endswith(chunk.text)
+            assert article.title[:20] in chunk.embed_text.split("\n", 1)[0]
+        covered = set()
+        for chunk in chunks:
+            covered.update(range(chunk.start, chunk.end))
+        words = [i for i, c in enumerate(article.text) if not c.isspace()]
+        assert set(words) <= covered  # no text is lost between chunks
+
+
+def test_neighbouring_chunks_overlap_on_sentence_boundaries(embedder: Embedder) -> None:
+    chunker = Chunker(embedder.tokenizer, 120, 40, embedder.max_tokens)
+    text = " ".join(f"Sentence number {i} says something about topic {i}." for i in range(60))
+    from index.documents import Article
+
+    chunks = chunker.run(Article(title="T", text=text), "id")
+    assert len(chunks) > 3
+    overlaps = [a.end - b.start for a, b in itertools.pairwise(chunks)]
+    assert all(o > 0 for o in overlaps)
+    assert all(c.text.startswith("Sentence") and c.text.endswith(".") for c in chunks)

@@ -1,0 +1,29 @@
+from index.cleaning import clean_text, is_furniture
+from tests.conftest import XI_ARTICLE
+
+
+def test_furniture_rules_are_general() -> None:
+    assert is_furniture("Related articles")
+    assert is_furniture("Related: Alibaba launches its ChatGPT-like AI model for public use")
+    assert is_furniture("Magazine: AI Eye: Get better results being nice to ChatGPT")
+    assert is_furniture("Read more")
+    assert is_furniture("See also: Markets slide as oil prices climb again")
+    # story text and section headings stay
+    assert not is_furniture("Background")
+    assert not is_furniture("Interview")
+    assert not is_furniture("Chomsky: I think that the war was a mistake.")
+    assert not is_furniture("Wikinews: What made you start LibriVox?")
+    assert not is_furniture("The related cases were heard on Monday.")
+
+
+def test_shared_article_loses_furniture_but_keeps_story() -> None:
+    text = clean_text(XI_ARTICLE.read_text(encoding="utf-8"))
+    assert "Related articles" not in text
+    assert "Related: Alibaba" not in text
+    assert "Magazine: AI Eye" not in text
+    assert "avoid bloc confrontation and arms race in cyberspace" in text
+    assert "Source: CCTV" in text
+
+
+def test_whitespace_normalized_and_paragraphs_kept() -> None:
+    assert clean_text("A  b\u00a0c\r\n\r\n\r\nNext   line ") == "A b c\n\nNext line"

@@ -1,0 +1,132 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.documents import Article
+from index.embedding import Embedder
+from index.ingest import Ingestor, delete_article
+from index.settings import Settings
+from index.store import IndexCorruptError, IndexMissingError, SearchFilter, Store
+
+
+def articles() -> list[Article]:
+    return [
+        Article(
+            title="Harbour ferry timetable changes",
+            text="The harbour ferry will run every 20 minutes from May. Demand grew, it said.",
+            url="https://planet.example/ferry",
+            source="Planet",
+            published="2024-04-01",
+        ),
+        Article(
+            title="Library opens late",
+            text="The central library now opens until 10 pm on weekdays, the council announced.",
+            url="https://tribune.example/library",
+            source="Tribune",
+            published="2023-01-15",
+        ),
+    ]
+
+
+def ids(store: Store) -> set[str]:
+    return set(store.fingerprints())
+
+
+def test_reingest_unchanged_does_nothing(settings: Settings, embedder: Embedder) -> None:
+    ingestor = Ingestor(settings, embedder)
+    first = ingestor.run(articles())
+    assert (first.added, first.updated, first.unchanged) == (2, 0, 0)
+    generation = ingestor.store.generation
+    again = ingestor.run(articles())
+    assert (again.added, again.updated, again.unchanged, again.chunks) == (0, 0, 2, 0)
+    assert ingestor.store.generation == generation  # nothing was rewritten
+
+
+def test_changed_article_replaces_its_chunks(settings: Settings, embedder: Embedder) -> None:
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run(articles())
+    changed = articles()
+    changed[0].text = "The harbour ferry is cancelled for the summer, the operator said on Friday."
+    report = ingestor.run(changed)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    store = Store.open(settings.index_dir)
+    article = store.article(changed[0].article_id)
+    assert article is not None and "cancelled" in article.text
+    assert store.stats().chunks == 2
+    hits = store.search_bm25('"cancelled"', 5)
+    assert [store.chunks([h[0]])[0].article.article_id for h in hits] == [changed[0].article_id]
+    assert store.search_bm25('"minutes"', 5) == []  # old text gone from BM25
+
+
+def test_edited_file_without_url_replaces_the_old_version(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    path = tmp_path / "note.txt"
+    path.write_text("Council note\n\nThe council meets on Monday.", encoding="utf-8")
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run_paths([path])
+    path.write_text("Council note\n\nThe council meets on Tuesday instead.", encoding="utf-8")
+    report = ingestor.run_paths([path])
+    assert (report.added, report.updated) == (0, 1)
+    store = Store.open(settings.index_dir)
+    [only] = store.articles(store.fingerprints())
+    assert "Tuesday" in only.text
+
+
+def test_delete_removes_from_every_structure(settings: Settings, embedder: Embedder) -> None:
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run(articles())
+    target = articles()[1].article_id
+    assert delete_article(ingestor.store, target)
+    store = Store.open(settings.index_dir)  # reopening checks FAISS == SQLite
+    assert target not in ids(store)
+    assert store.search_bm25('"library"', 5) == []
+    vector = embedder.encode(["library opening hours"])[0]
+    found = {
+        c.article.article_id for c in store.chunks([i for i, _ in store.search_dense(vector, 10)])
+    }
+    assert target not in found
+    assert not delete_article(store, target)
+
+
+def test_filters_by_outlet_and_date(settings: Settings, embedder: Embedder) -> None:
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run(articles())
+    store = ingestor.store
+    vector = embedder.encode(["opening times"])[0]
+
+    def outlets(where: SearchFilter) -> set[str | None]:
+        hits = store.search_dense(vector, 10, where) + store.search_bm25('"the"', 10, where)
+        return {c.article.source for c in store.chunks([h[0] for h in hits])}
+
+    assert outlets(SearchFilter(sources=("tribune",))) == {"Tribune"}
+    assert outlets(SearchFilter(since="2024-01-01")) == {"Planet"}
+    assert outlets(SearchFilter(until="2023-12-31")) == {"Tribune"}
+    assert outlets(SearchFilter(sources=("Nobody",))) == set()
+
+
+def test_missing_index_says_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(IndexMissingError, match="newsrag ingest"):
+        Store.open(tmp_path / "nowhere")
+
+
+def test_disagreement_between_faiss_and_sqlite_is_reported(index_copy: Path) -> None:
+    store = Store.open(index_copy)
+    with store.writer() as writer:  # drop vectors behind SQLite's back
+        writer.vectors.remove(np.array(writer.vectors.ids()[:3]))
+        writer.dirty = True
+    with pytest.raises(IndexCorruptError, match=r"FAISS holds \d+ vectors, SQLite \d+ chunks"):
+        Store.open(index_copy)
+
+
+def test_missing_vector_file_is_reported(index_copy: Path) -> None:
+    for path in index_copy.glob("vectors-*.faiss"):
+        path.unlink()
+    with pytest.raises(IndexCorruptError, match="which is missing"):
+        Store.open(index_copy)
+
+
+def test_model_mismatch_is_refused(index_copy: Path) -> None:
+    with pytest.raises(IndexCorruptError, match="was built with model"):
+        Store.create_or_open(index_copy, "another-model:768", 768)

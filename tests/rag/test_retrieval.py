@@ -1,0 +1,32 @@
+from rag.langchain import NewsRetriever
+from rag.pipeline import NewsRAG
+from rag.retrieval import bm25_query
+
+
+def test_bm25_query_is_safe_for_any_text(rag: NewsRAG) -> None:
+    assert bm25_query('What did "Xi" say about AND OR NEAR(*)?') == '"xi" OR "near"'
+    assert bm25_query("?!") == ""
+    for hostile in ['NEAR(*) "AND" OR', "'; DROP TABLE chunks; --", "?!", "x" * 500]:
+        rag.retrieve(hostile, mode="bm25")  # FTS5 syntax in a question never raises
+
+
+def test_modes_each_find_the_xi_article(rag: NewsRAG) -> None:
+    for mode in ("hybrid", "dense", "bm25"):
+        passages = rag.retrieve("Xi arms race cyberspace", k=3, mode=mode).passages
+        assert passages, mode
+        assert passages[0].chunk.article.title.startswith("Chinese president"), mode
+    hybrid = rag.retrieve("Xi arms race cyberspace", k=3).passages[0]
+    assert hybrid.dense is not None and hybrid.bm25 is not None
+
+
+def test_langchain_retriever(rag: NewsRAG) -> None:
+    retriever = NewsRetriever(rag=rag, k=2)
+    documents = retriever.invoke("Hajj stampede deaths")
+    assert len(documents) == 2
+    top = documents[0]
+    assert "stampede" in top.page_content.lower()
+    meta = top.metadata
+    article = rag.store.article(meta["article_id"])
+    assert article is not None
+    assert article.text[meta["start"] : meta["end"]] == top.page_content
+    assert meta["url"].startswith("https://en.wikinews.org/")
