@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INDEX ?= demo-index
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint browser bench clean
 
 setup: $(VENV)/.installed
 
@@ -25,7 +25,13 @@ lint: setup
 	$(VENV)/bin/ruff check index rag api tests bench
 	$(VENV)/bin/mypy
 
-test: lint
+# Debian's Chromium for the chat page's browser test (installed when run as root).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not installed: the browser test will be skipped"
+
+test: lint browser
 	$(VENV)/bin/pytest
 
 bench: setup

@@ -185,6 +185,45 @@ def delete(
     out.print(f"deleted {article_id}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8000,
+    allow_public: Annotated[
+        bool,
+        typer.Option(help="Bind a non-loopback address although no API key is configured."),
+    ] = False,
+    index: IndexOption = None,
+) -> None:
+    """Serve the HTTP API, the OpenAI-compatible endpoint and the chat page (uvicorn)."""
+    import ipaddress
+    import logging
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.observability import configure_logging
+
+    settings = _settings(index)
+    configure_logging()
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback and not settings.api_keys:
+        if not allow_public:
+            raise _fail(
+                f"refusing to serve on {host} without API keys: set NEWSRAG_API_KEYS, bind "
+                "127.0.0.1, or pass --allow-public",
+                2,
+            )
+        logging.getLogger("newsrag.api").warning(
+            "serving on a non-loopback address without API keys: anyone who can reach "
+            f"{host}:{port} can query and change the index"
+        )
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
 def main() -> None:
     app()
 

@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 
+FAIR_SHARE = 4
+
+
 class ModelLoadError(RuntimeError):
     """The embedding model cannot be loaded; the message names the setting to change."""
 
@@ -37,6 +40,11 @@ class Embedder:
         self.batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._turn = threading.Condition()
+        self._busy = False
+        self._waiting = 0  # foreground callers waiting for the model
+        self._background_waiting = 0
+        self._overtaken = 0  # foreground batches run while a background one waited
 
     @property
     def model(self) -> SentenceTransformer:
@@ -91,14 +99,51 @@ class Embedder:
     def tokenizer(self) -> Any:
         return self.model.tokenizer
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], background: bool = False) -> np.ndarray:
+        """Batches run one at a time: the Rust tokenizer is not safe to share between
+        threads. A background caller (an ingest) steps aside between batches for every
+        waiting foreground caller (a question), so questions wait for one batch at most."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        model = self.model
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            self._acquire(background)
+            try:
+                encoded = model.encode(
+                    [texts[i] for i in batch],
+                    batch_size=self.batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            finally:
+                self._release()
+            vectors[batch] = encoded
+        return vectors
+
+    def _acquire(self, background: bool) -> None:
+        """Foreground first, but a waiting background batch gets a turn after every
+        ``FAIR_SHARE`` foreground batches, so a busy server still finishes its ingest."""
+        with self._turn:
+            if background:
+                self._background_waiting += 1
+            else:
+                self._waiting += 1
+            while self._busy or (background and self._waiting and self._overtaken < FAIR_SHARE):
+                self._turn.wait()
+            if background:
+                self._background_waiting -= 1
+                self._overtaken = 0
+            else:
+                self._waiting -= 1
+                if self._background_waiting:
+                    self._overtaken += 1
+            self._busy = True
+
+    def _release(self) -> None:
+        with self._turn:
+            self._busy = False
+            self._turn.notify_all()

@@ -110,7 +110,7 @@ class Ingestor:
 
     def _write(self, writer: Writer, batch: list[_Pending]) -> int:
         texts = [chunk.embed_text for item in batch for chunk in item.chunks]
-        vectors = self.embedder.encode(texts)
+        vectors = self.embedder.encode(texts, background=True)
         offset = 0
         for item in batch:
             for old in item.replaces:

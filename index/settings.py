@@ -6,11 +6,13 @@ importing upwards.
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -25,7 +27,9 @@ class Settings(BaseSettings):
         ),
     )
     device: str = Field("cpu", description="torch device for the embedding model.")
-    batch_size: int = Field(64, ge=1, description="Passages per embedding batch.")
+    batch_size: int = Field(
+        32, ge=1, description="Passages per embedding batch (a question waits one at most)."
+    )
 
     chunk_tokens: int = Field(
         192, ge=32, description="Word pieces per embedded chunk, header included."
@@ -46,6 +50,37 @@ class Settings(BaseSettings):
         0.65,
         description="Answerability below which newsrag abstains (calibrated: docs/answers.md).",
     )
+
+    # HTTP service (api/). Keys are secrets: never logged, compared in constant time.
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Bearer API keys (JSON list or comma-separated); none = loopback only.",
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Allowed CORS origins."
+    )
+    max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body.")
+    max_question_chars: int = Field(2000, ge=10)
+    max_k: int = Field(50, ge=1, le=100)
+    rate_limit_per_minute: int = Field(120, ge=0, description="Requests per key (0 = off).")
+
+    # Slack bot (api/slack.py): Slack's own variable names, no NEWSRAG_ prefix.
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(
+        "https://slack.com/api/",
+        description="Slack Web API base URL (tests point it at a local server).",
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

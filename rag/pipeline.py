@@ -65,9 +65,13 @@ class NewsRAG:
     ) -> Answer:
         started = time.perf_counter()
         retrieval = self.retrieve(question, k, sources, since, until, mode)
+        return self.answer(question, retrieval, started)
+
+    def answer(self, question: str, retrieval: Retrieval, started: float | None = None) -> Answer:
+        """Compose the answer from passages already retrieved (the streaming API sends
+        the retrieval event first, then calls this)."""
         clock = time.perf_counter()
-        parsed = analyze(question)
-        selection = self.answerer.select(parsed, retrieval.passages)
+        selection = self.answerer.select(analyze(question), retrieval.passages)
         timings = dict(retrieval.timings_ms)
         citations: list[Citation] = []
         if not selection.sentences or selection.answerability < self.answerer.threshold:
@@ -75,7 +79,8 @@ class NewsRAG:
         else:
             text, citations = compose(selection.sentences)
         timings["answer_ms"] = round((time.perf_counter() - clock) * 1000, 2)
-        timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        if started is not None:
+            timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
         return Answer(
             question=question,
             answer=text,

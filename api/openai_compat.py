@@ -1,0 +1,112 @@
+"""OpenAI's chat-completions wire format, so OpenAI clients and chat front ends can use
+newsrag as a model. Citations travel twice: as a numbered source list in the text, for people,
+and as ``citations`` beside ``choices``, for programs."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from api.models import AnswerOut, ChatRequest
+from rag.conversation import resolve
+from rag.schema import Answer
+
+MODEL_ID = "newsrag"
+_PART = re.compile(r".+?\[\d+\](?=\s|$)", re.DOTALL)
+
+
+def model_list() -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "newsrag"}],
+    }
+
+
+def question_of(body: ChatRequest) -> str:
+    """The last user message, made self-contained with the user turns before it."""
+    users = [m.text for m in body.messages if m.role == "user" and m.text.strip()]
+    if not users:
+        from api.app import _field_error
+
+        raise _field_error("messages", "holds no user message with text")
+    return resolve(users[-1], users[:-1])
+
+
+def sentences_of(answer: Answer) -> list[str]:
+    """The answer's sentences, each with its markers: the unit that is streamed."""
+    if answer.abstained:
+        return [answer.answer]
+    return [p.strip() for p in _PART.findall(answer.answer)] or [answer.answer]
+
+
+def sources_text(answer: Answer) -> str:
+    lines = []
+    for c in answer.citations:
+        meta = ", ".join(p for p in (c.source, c.published) if p)
+        head = f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "")
+        lines.append(head + (f" {c.url}" if c.url else "") + f"\n    “{c.quote.strip('“”')}”")
+    return ("\n\nSources:\n" + "\n".join(lines)) if lines else ""
+
+
+def _extra(answer: AnswerOut) -> dict[str, Any]:
+    return {
+        "citations": [c.model_dump() for c in answer.citations],
+        "newsrag": {
+            "abstained": answer.abstained,
+            "question": answer.question,
+            "timings_ms": answer.timings_ms,
+        },
+    }
+
+
+def completion(answer: AnswerOut, model: str) -> dict[str, Any]:
+    content = answer.answer + sources_text(answer)
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model or MODEL_ID,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": len(answer.question.split()),
+            "completion_tokens": len(content.split()),
+            "total_tokens": len(answer.question.split()) + len(content.split()),
+        },
+        **_extra(answer),
+    }
+
+
+def stream(answer: AnswerOut, model: str) -> Iterator[str]:
+    """``chat.completion.chunk`` events: the role, one delta per sentence, the source list,
+    then a final chunk with ``finish_reason`` and the structured citations, then [DONE]."""
+    ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {
+            "id": ident,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model or MODEL_ID,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    for number, sentence in enumerate(sentences_of(answer)):
+        yield chunk({"content": (" " if number else "") + sentence})
+    sources = sources_text(answer)
+    if sources:
+        yield chunk({"content": sources})
+    yield chunk({}, "stop", **_extra(answer))
+    yield "data: [DONE]\n\n"
