@@ -349,6 +349,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
             def run() -> IngestReport:
                 loaded = load_paths(paths)
+                for article in loaded.articles:  # identity by upload name, not temp path
+                    stored_as, _, record = article.origin.partition("#")
+                    name = "upload:" + Path(stored_as).name.split("-", 1)[1]
+                    article.origin = f"{name}#{record}" if record else name
                 assert service.ingestor is not None
                 report = (
                     service.ingestor.run(loaded.articles) if loaded.articles else IngestReport()
@@ -395,6 +399,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     # Integrations mount here (the Slack bot: api/slack.py), each only when configured.
     if settings.slack_bot_token and settings.slack_signing_secret:
         from api.slack import mount_slack
+
         mount_slack(app, service)
     return app
 

@@ -92,7 +92,7 @@ def load_file(path: Path, defaults: Defaults | None = None) -> list[Article]:
     text = read_text(path)
     kind = detect_format(path, text)
     loader = _LOADERS[kind]
-    articles = [a for a in loader(text, str(path)) if a.text]
+    articles = [a for a in loader(text, str(path.resolve())) if a.text]
     if not articles:
         raise LoadError(f"no article text found ({kind})")
     for article in articles:

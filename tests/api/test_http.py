@@ -123,6 +123,14 @@ def test_file_upload_ingests_and_reports_bad_files(client: httpx.Client) -> None
     stats = client.get("/stats").json()
     assert stats["articles"] >= 45
 
+    def upload(text: str) -> dict[str, object]:
+        return client.post("/articles", files=[("file", ("note.txt", text, "text/plain"))]).json()
+
+    assert upload("Ferry note\n\nThe ferry leaves at nine.")["added"] == 1
+    edited = upload("Ferry note\n\nThe ferry now leaves at ten.")
+    assert (edited["added"], edited["updated"]) == (0, 1)  # same upload name: replaced
+    assert client.get("/stats").json()["articles"] == stats["articles"] + 1
+
 
 def test_metrics_count_requests_and_stages(client: httpx.Client) -> None:
     client.post("/ask", json={"question": XI})
