@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from index.sentences import split_sentences
 from index.store import Store, StoredArticle
-from rag.attribution import attributed_to, is_quote
+from rag.attribution import attributed_to, interview_voice, is_quote
 from rag.question import Question
 from rag.retrieval import Passage
 from rag.text import stem
@@ -162,9 +162,10 @@ class ExtractiveAnswerer:
             topic = {t: weights.get(t, 1.0) for t in question.topic_terms} or weights
             candidate.coverage = _weighted(topic, own)
             candidate.context_coverage = _weighted(topic, context)
-            candidate.attributed = is_quote(sentence) and attributed_to(
-                article.text, spans, index, question.speaker_terms
-            )
+            candidate.attributed = (
+                is_quote(sentence)
+                and attributed_to(article.text, spans, index, question.speaker_terms)
+            ) or interview_voice(article.title, article.text, sentence, question.speaker_terms)
             candidate.speaker = question.speaker if candidate.attributed else None
             candidate.type_ok = candidate.attributed
         else:

@@ -61,3 +61,15 @@ def attributed_to(
         if _other_speaker(previous, speaker_terms):
             return False
     return False
+
+
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I’m|I've|I’ve|we|We|my|My|our|Our|me|us)\b")
+_INTERVIEW = re.compile(r"\binterview|\btells\s+\w+|\bspeaks?\s+(to|with)\b", re.IGNORECASE)
+
+
+def interview_voice(title: str, text: str, sentence: str, speaker_terms: list[str]) -> bool:
+    """In an interview the interviewee's answers carry no quotation marks: a first-person
+    sentence speaks for the person the title or the opening names."""
+    if not _INTERVIEW.search(title) or not _FIRST_PERSON.search(sentence):
+        return False
+    return mentions(title, speaker_terms) or mentions(text[:600], speaker_terms)
