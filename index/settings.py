@@ -41,7 +41,7 @@ class Settings(BaseSettings):
 
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
-    fusion: str = Field("rrf", description="'rrf' or 'weighted'.")
+    fusion: str = Field("weighted", description="'weighted' (min-max, measured best) or 'rrf'.")
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Dense share of weighted fusion.")
 
