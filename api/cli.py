@@ -224,6 +224,48 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
+@app.command()
+def slack(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Connect over Socket Mode with SLACK_APP_TOKEN.")
+    ] = False,
+    index: IndexOption = None,
+) -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed). Over HTTP the bot is part of
+    `newsrag serve` (request URL https://HOST/slack/events); see docs/slack.md."""
+    from slack_sdk.errors import SlackApiError
+
+    from api.observability import configure_logging
+    from api.slack import run_socket_mode
+    from rag.pipeline import NewsRAG
+
+    if not socket:
+        raise _fail(
+            "over HTTP the Slack bot runs inside `newsrag serve` (request URL "
+            "https://HOST/slack/events); pass --socket for Socket Mode",
+            2,
+        )
+    settings = _settings(index)
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_APP_TOKEN", settings.slack_app_token),
+        )
+        if value is None
+    ]
+    if missing:
+        raise _fail(f"set {' and '.join(missing)} for Socket Mode (see docs/slack.md)", 2)
+    configure_logging()
+    rag = NewsRAG(settings, _embedder(settings), _open(settings))
+    try:
+        run_socket_mode(settings, rag)
+    except SlackApiError as exc:
+        raise _fail(f"Slack refused the token: {exc.response.get('error')}") from None
+    except KeyboardInterrupt:
+        pass
+
+
 def main() -> None:
     app()
 
