@@ -40,7 +40,6 @@ from api.models import (
     PassageOut,
     Query,
     SearchResponse,
-    StatsOut,
 )
 from api.observability import Metrics, request_id, request_logger
 from api.security import Guard
@@ -49,6 +48,7 @@ from index.embedding import Embedder
 from index.ingest import Ingestor, IngestReport, delete_article, open_store
 from index.loaders import LoadFailure, load_paths, normalize_date
 from index.settings import Settings, get_settings
+from index.store import Stats
 from rag.pipeline import NewsRAG
 from rag.retrieval import Retrieval
 
@@ -391,10 +391,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         service.update_gauges()
         return {"deleted": article_id}
 
-    @app.get("/stats", tags=["articles"], response_model=StatsOut)
-    async def stats(_: Caller) -> StatsOut:
-        numbers = await run_in_threadpool(service.ready().store.stats)
-        return StatsOut(**numbers.__dict__)
+    @app.get("/stats", tags=["articles"], response_model=Stats)
+    async def stats(_: Caller) -> Stats:
+        return await run_in_threadpool(service.ready().store.stats)
 
     # Integrations mount here (the Slack bot: api/slack.py), each only when configured.
     if settings.slack_bot_token and settings.slack_signing_secret:

@@ -90,17 +90,6 @@ class ArticleOut(BaseModel):
     chunks: list[list[int]] = Field(description="[start, end] of each chunk.")
 
 
-class StatsOut(BaseModel):
-    articles: int
-    chunks: int
-    sources: dict[str, int]
-    oldest: str | None
-    newest: str | None
-    model: str
-    generation: int
-    size_bytes: int
-
-
 class ErrorBody(BaseModel):
     error: str
     detail: Any = None

@@ -17,6 +17,19 @@ from rag.pipeline import NewsRAG
 from tests.conftest import ROOT, SAMPLES
 
 
+def ingest_command(index: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "api.cli",
+        "ingest",
+        str(SAMPLES / "wikinews"),
+        str(SAMPLES / "corpus"),
+        "--index",
+        str(index),
+    ]
+
+
 def generation(index: Path) -> int:
     try:
         with sqlite3.connect(index / "newsrag.sqlite", timeout=5) as db:
@@ -32,16 +45,7 @@ def test_sigkill_midway_leaves_a_working_index(
 ) -> None:
     index = tmp_path / "idx"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "ingest",
-            str(SAMPLES / "wikinews"),
-            str(SAMPLES / "corpus"),
-            "--index",
-            str(index),
-        ],
+        ingest_command(index),
         cwd=ROOT,
         env={**os.environ, "NEWSRAG_COMMIT_EVERY": "24"},
         stdout=subprocess.DEVNULL,
@@ -62,16 +66,7 @@ def test_sigkill_midway_leaves_a_working_index(
 
     # a second run completes the job, skipping what was committed
     resumed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "ingest",
-            str(SAMPLES / "wikinews"),
-            str(SAMPLES / "corpus"),
-            "--index",
-            str(index),
-        ],
+        ingest_command(index),
         cwd=ROOT,
         capture_output=True,
         text=True,
