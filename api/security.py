@@ -21,10 +21,6 @@ class Guard:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self._keys)
-
     def identify(self, request: Request) -> str:
         """The caller's identity for rate limiting: a key digest, or the client address."""
         if not self._keys:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|cmpid$|ncid$)")
@@ -43,7 +43,6 @@ class Chunk:
     text: str  # == article.text[start:end]
     embed_text: str  # header + text: what the model sees
     chunk_id: int = -1  # assigned by the store
-    extra: dict[str, object] = field(default_factory=dict)
 
 
 def normalize_url(url: str) -> str:
