@@ -224,6 +224,100 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
+@app.command(name="eval")
+def evaluate(
+    dataset: Annotated[
+        Path, typer.Argument(help="newsrag QA JSONL, SQuAD v1.1/v2.0 JSON, or a BEIR folder.")
+    ],
+    index: Annotated[
+        Path | None,
+        typer.Option(
+            "--index",
+            help="Index to evaluate. BEIR/SQuAD documents are ingested into it (a new one, or "
+            "one an earlier eval made: its vectors are reused); default a temporary index. QA "
+            "JSONL needs its articles in it already; default NEWSRAG_INDEX_DIR.",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Evaluate a running newsrag server (POST /ask, /search).")
+    ] = None,
+    k: Annotated[int | None, typer.Option(min=1, max=100, help="Passages per answer.")] = None,
+    depth: Annotated[
+        int, typer.Option(min=1, max=1000, help="Passages searched for the retrieval metrics.")
+    ] = 100,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for results.json, report.md and plots."),
+    ] = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Run dense, bm25 and hybrid side by side.")
+    ] = False,
+    mode: Annotated[str, typer.Option(help="dense, bm25 or hybrid (without --compare).")] = (
+        "hybrid"
+    ),
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N questions.")] = None,
+    whole_docs: Annotated[
+        bool,
+        typer.Option(
+            "--whole-docs",
+            help="Ingest BEIR/SQuAD documents as one chunk each, embedded as title + ' ' + "
+            "text like BEIR (the model truncates at 256 word pieces).",
+        ),
+    ] = False,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="NEWSRAG_EVAL_API_KEY", help="Bearer key for --url."),
+    ] = None,
+) -> None:
+    """Score retrieval, answers, citations, abstention and latency on a QA or IR dataset."""
+    from collections.abc import Callable
+
+    from rag.evaluation import report
+    from rag.evaluation.backends import BackendError
+    from rag.evaluation.corpus import CorpusMismatchError
+    from rag.evaluation.datasets import DatasetError
+    from rag.evaluation.runner import MODES, EvalRequest, run_request
+
+    if index and url:
+        raise _fail("--index and --url exclude each other: evaluate one or the other", 2)
+    if mode not in MODES:
+        raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}", 2)
+    request = EvalRequest(
+        dataset=dataset,
+        index=index,
+        url=url,
+        api_key=api_key,
+        k=k,
+        depth=depth,
+        modes=MODES if compare else tuple(m for m in MODES if m == mode),
+        limit=limit,
+        whole_documents=whole_docs,
+    )
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+
+        def track(description: str, total: int) -> Callable[[int], None]:
+            task = bar.add_task(description, total=total)
+            return lambda done: bar.update(task, completed=done)
+
+        try:
+            result, warnings = run_request(request, get_settings(), _embedder, track)
+        except (DatasetError, BackendError, CorpusMismatchError, StoreError) as exc:
+            raise _fail(str(exc)) from None
+    for warning in warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    target = out_dir or Path("eval-results") / result.dataset["name"]
+    written = report.write(result, target)
+    out.print(report.table(result))
+    out.print(f"wrote {', '.join(str(p) for p in written)}", highlight=False)
+
+
 @app.command()
 def slack(
     socket: Annotated[

@@ -303,6 +303,7 @@ def phase_ask(args: argparse.Namespace) -> Result:
         dense.append((time.perf_counter() - start) * 1000)
     return {
         "chunks": Store.open(args.index).stats().chunks,
+        "settings": settings.model_dump(include={"k", "candidates", "fusion", "dense_weight"}),
         "questions": len(questions),
         "retrieve_dense_k4_ms": percentiles(dense),
         "startup_s": startup_s,

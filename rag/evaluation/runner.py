@@ -1,0 +1,365 @@
+"""Run a dataset's questions through a backend and score them.
+
+Per question and retrieval mode the runner makes two calls: a search ``depth`` passages deep
+for the retrieval metrics (a document ranks at its best chunk), and, where the dataset has
+answers, an ask with ``k`` passages as a user would, scored for the answer, its citations
+and abstention. Latency comes from the ``timings_ms`` the pipeline reports for each stage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.embedding import Embedder
+from index.settings import Settings
+from index.store import Store
+from rag.evaluation.backends import Backend, LocalBackend
+from rag.evaluation.corpus import Chunking, ingest_corpus
+from rag.evaluation.datasets import Dataset, EvalQuestion, GoldMatcher, Hit, load_dataset
+from rag.evaluation.http_client import HttpBackend
+from rag.evaluation.metrics import (
+    CUTOFFS,
+    AbstentionScores,
+    AnswerCase,
+    AnswerScores,
+    CitationCase,
+    CitationScores,
+    RetrievalScores,
+    abstention_metrics,
+    answer_metrics,
+    best_over_gold,
+    citation_metrics,
+    contains_gold,
+    latency_percentiles,
+    prediction_text,
+    retrieval_metrics,
+)
+from rag.pipeline import NewsRAG
+from rag.retrieval import Mode
+
+MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
+KEEP_RANKED = 10  # documents stored per question in results.json
+
+
+@dataclass
+class EvalConfig:
+    k: int | None = None  # passages per answer; None = the pipeline's (or server's) default
+    depth: int = 100  # passages searched for the retrieval metrics
+    modes: tuple[Mode, ...] = ("hybrid",)
+
+
+@dataclass
+class CitationRecord:
+    n: int
+    article_id: str
+    title: str
+    start: int
+    end: int
+    gold: bool
+    exact: bool | None
+
+
+@dataclass
+class QuestionRecord:
+    id: str
+    question: str
+    answerable: bool
+    gold: list[str]
+    ranked: list[str]  # the first documents (gold keys, or article:<id>) retrieved
+    answer: str | None = None
+    abstained: bool | None = None
+    exact_match: float | None = None
+    f1: float | None = None
+    contains_gold: bool | None = None
+    citations: list[CitationRecord] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    search_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ModeResult:
+    mode: Mode
+    retrieval: RetrievalScores
+    answers: AnswerScores | None
+    citations: CitationScores | None
+    abstention: AbstentionScores | None
+    latency_ms: dict[str, dict[str, float]]  # per stage of ask (or of search, for BEIR)
+    search_latency_ms: dict[str, dict[str, float]]
+    documents_per_query: float  # distinct documents in the searched passages, mean
+    records: list[QuestionRecord]
+
+
+@dataclass
+class EvalResult:
+    dataset: dict[str, Any]
+    target: str
+    config: dict[str, Any]
+    modes: dict[str, ModeResult]
+    corpus: dict[str, Any] | None = None
+    started: str = ""
+    seconds: float = 0.0
+
+
+Progress = Callable[[int], None]  # questions done so far, over all modes
+
+
+def ranked_keys(
+    hits: Sequence[Hit], matcher: GoldMatcher, question: EvalQuestion, drop_identical: bool
+) -> list[str]:
+    """Passages -> documents in rank order, each once.
+
+    With a corpus every document with the article's content counts (BEIR ranks duplicates
+    side by side too); BEIR ignores a document whose id is the query's. Without one, an
+    article is one document however many source strings name it: the gold key of this
+    question when it is one, else the article itself."""
+    keys: list[str] = []
+    for hit in hits:
+        matched = matcher.keys(hit)
+        if not matcher.by_article:
+            matched = [k for k in matched if k in question.gold][:1]
+        for key in matched or [f"article:{hit.article_id}"]:
+            if key not in keys and not (drop_identical and key == question.id):
+                keys.append(key)
+    return keys
+
+
+def evaluate(
+    dataset: Dataset,
+    backend: Backend,
+    config: EvalConfig,
+    progress: Progress | None = None,
+) -> EvalResult:
+    started = time.perf_counter()
+    stamp = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    matcher = GoldMatcher(dataset)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress:
+            progress(done[0])
+
+    modes = {mode: _run_mode(dataset, backend, config, matcher, mode, tick)
+             for mode in config.modes}  # fmt: skip
+    return EvalResult(
+        dataset={
+            "name": dataset.name,
+            "format": dataset.format,
+            "path": str(dataset.path),
+            "version": dataset.version,
+            "questions": len(dataset.questions),
+            "answerable": dataset.answerable,
+            "documents": len(dataset.corpus),
+        },
+        target=backend.target,
+        config={"k": config.k, "depth": config.depth, "modes": list(config.modes)},
+        modes={str(m): r for m, r in modes.items()},
+        started=stamp,
+        seconds=round(time.perf_counter() - started, 1),
+    )
+
+
+def _run_mode(
+    dataset: Dataset,
+    backend: Backend,
+    config: EvalConfig,
+    matcher: GoldMatcher,
+    mode: Mode,
+    tick: Callable[[], None],
+) -> ModeResult:
+    records: list[QuestionRecord] = []
+    rankings: dict[str, list[str]] = {}
+    documents: list[int] = []
+    for question in dataset.questions:
+        found = backend.search(question.question, config.depth, mode)
+        keys = ranked_keys(found.hits, matcher, question, dataset.ignore_identical_ids)
+        rankings[question.id] = keys
+        documents.append(len(keys))
+        record = QuestionRecord(
+            id=question.id,
+            question=question.question,
+            answerable=question.answerable,
+            gold=sorted(question.relevant),
+            ranked=keys[:KEEP_RANKED],
+            search_ms=found.timings_ms,
+        )
+        if dataset.scores_answers:
+            _ask(record, question, backend, config, matcher, mode)
+        records.append(record)
+        tick()
+    # Recall@k for k deeper than the search says nothing: leave it out.
+    cutoffs = tuple(c for c in CUTOFFS if c <= config.depth)
+    retrieval = retrieval_metrics({q.id: q.gold for q in dataset.questions}, rankings, cutoffs)
+    answers = citations = abstention = None
+    if dataset.scores_answers:
+        answers = answer_metrics(
+            [
+                AnswerCase(tuple(q.answers), prediction_text(r.answer or "", bool(r.abstained)),
+                           bool(r.abstained))
+                for q, r in zip(dataset.questions, records, strict=True)
+            ]
+        )  # fmt: skip
+        citations = citation_metrics(
+            [
+                CitationCase(r.answerable, tuple(c.gold for c in r.citations),
+                             tuple(c.exact for c in r.citations))
+                for r in records
+            ]
+        )  # fmt: skip
+        abstention = abstention_metrics([(r.answerable, bool(r.abstained)) for r in records])
+    search_latency = latency_percentiles([r.search_ms for r in records])
+    return ModeResult(
+        mode=mode,
+        retrieval=retrieval,
+        answers=answers,
+        citations=citations,
+        abstention=abstention,
+        latency_ms=latency_percentiles([r.timings_ms for r in records])
+        if dataset.scores_answers
+        else search_latency,
+        search_latency_ms=search_latency,
+        documents_per_query=round(sum(documents) / max(1, len(documents)), 1),
+        records=records,
+    )
+
+
+def _ask(
+    record: QuestionRecord,
+    question: EvalQuestion,
+    backend: Backend,
+    config: EvalConfig,
+    matcher: GoldMatcher,
+    mode: Mode,
+) -> None:
+    answer = backend.ask(question.question, config.k, mode)
+    prediction = prediction_text(answer.answer, answer.abstained)
+    record.answer = answer.answer
+    record.abstained = answer.abstained
+    record.exact_match = best_over_gold("em", prediction, question.answers)
+    record.f1 = round(best_over_gold("f1", prediction, question.answers), 4)
+    record.contains_gold = contains_gold(prediction, question.answers) if question.answers else None
+    record.timings_ms = dict(answer.timings_ms)
+    for citation in answer.citations:
+        keys = matcher.keys(Hit(citation.article_id, citation.url, citation.title))
+        record.citations.append(
+            CitationRecord(
+                n=citation.n,
+                article_id=citation.article_id,
+                title=citation.title,
+                start=citation.start,
+                end=citation.end,
+                gold=any(key in question.relevant for key in keys),
+                exact=backend.check_quote(citation),
+            )
+        )
+
+
+# ---- one evaluation, end to end (what `newsrag eval` runs) -------------------------------
+
+Track = Callable[[str, int], Callable[[int], None]]  # (description, total) -> completed(n)
+
+
+@dataclass
+class EvalRequest:
+    dataset: Path
+    index: Path | None = None
+    url: str | None = None
+    api_key: str | None = None
+    k: int | None = None
+    depth: int = 100
+    modes: tuple[Mode, ...] = ("hybrid",)
+    limit: int | None = None
+    split: str = "test"
+    whole_documents: bool = False
+
+
+def missing_sources(dataset: Dataset, store: Store) -> list[str]:
+    """Gold sources of a QA JSONL set that match no article in the index: each one would
+    silently score as a miss, so the CLI names them."""
+    matcher = GoldMatcher(dataset)
+    wanted = {key for q in dataset.questions for key in q.relevant}
+    found: set[str] = set()
+    ids = list(store.fingerprints())
+    for first in range(0, len(ids), 500):
+        for article in store.articles(ids[first : first + 500]):
+            found.update(matcher.keys(Hit(article.article_id, article.url, article.title)))
+    return sorted(wanted - found)
+
+
+def run_request(
+    request: EvalRequest,
+    settings: Settings,
+    load_embedder: Callable[[Settings], Embedder],
+    track: Track | None = None,
+) -> tuple[EvalResult, list[str]]:
+    """Load the dataset, ingest its corpus when it has one (into ``request.index`` or a
+    temporary index), evaluate in-process or over HTTP. Returns the result and warnings."""
+    dataset = load_dataset(request.dataset, request.limit, request.split)
+    config = EvalConfig(request.k, request.depth, request.modes)
+    warnings: list[str] = []
+    chunking: Chunking = "whole" if request.whole_documents else "newsrag"
+    if request.whole_documents and (request.url or not dataset.corpus):
+        warnings.append("--whole-docs only applies to datasets with a corpus, ingested here")
+    with contextlib.ExitStack() as stack:
+        corpus: dict[str, Any] | None = None
+        backend: Backend
+        if request.url:
+            http = HttpBackend(request.url, request.api_key)
+            stack.callback(http.close)
+            backend = http
+            if dataset.corpus:
+                warnings.append(
+                    f"the server at {request.url} must already hold the dataset's "
+                    f"{len(dataset.corpus)} documents (ingest them with `newsrag eval "
+                    f"{request.dataset} --index DIR` and serve DIR)"
+                )
+        else:
+            index = request.index
+            if dataset.corpus and index is None:
+                index = Path(stack.enter_context(tempfile.TemporaryDirectory(
+                    prefix="newsrag-eval-"))) / "index"  # fmt: skip
+            if index is not None:
+                settings = settings.model_copy(update={"index_dir": index})
+            embedder = load_embedder(settings)
+            if dataset.corpus:
+                done = track("ingesting", len(dataset.corpus)) if track else None
+                report = ingest_corpus(
+                    dataset.corpus, settings, embedder, chunking,
+                    (lambda n, _total: done(n)) if done else None,
+                )  # fmt: skip
+                corpus = dataclasses.asdict(report)
+            store = Store.open(settings.index_dir)
+            if not dataset.corpus:
+                missing = missing_sources(dataset, store)
+                if missing:
+                    warnings.append(
+                        f"{len(missing)} gold sources match no article in {settings.index_dir} "
+                        f"(ingest the articles first): {', '.join(missing[:5])}"
+                        + (" …" if len(missing) > 5 else "")
+                    )
+            backend = LocalBackend(NewsRAG(settings, embedder, store))
+        progress = (
+            track("evaluating", len(dataset.questions) * len(config.modes)) if track else None
+        )
+        result = evaluate(dataset, backend, config, progress)
+    result.corpus = corpus
+    if not request.url:
+        result.config.update(
+            chunking=chunking if dataset.corpus else "as indexed",
+            chunk_tokens=settings.chunk_tokens,
+            chunk_overlap=settings.chunk_overlap,
+            fusion=settings.fusion,
+            dense_weight=settings.dense_weight,
+            rrf_k=settings.rrf_k,
+            candidates=settings.candidates,
+            abstain_threshold=settings.abstain_threshold,
+        )
+    return result, warnings

@@ -1,0 +1,20 @@
+"""One real evaluation of the fixture QA set over the sample index, in all three modes,
+shared by the runner and report tests."""
+
+from pathlib import Path
+
+import pytest
+
+from index.embedding import Embedder
+from index.settings import Settings
+from rag.evaluation.runner import MODES, EvalRequest, EvalResult, run_request
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "eval"
+
+
+@pytest.fixture(scope="session")
+def qa_result(sample_index: Path, embedder: Embedder) -> EvalResult:
+    request = EvalRequest(DATA / "qa.jsonl", index=sample_index, modes=MODES)
+    result, warnings = run_request(request, Settings(), lambda _: embedder)
+    assert warnings == []  # every gold source names an article of the sample index
+    return result
