@@ -4,15 +4,17 @@ Why each measurement exists:
 
 * newsrag ingest vs raw ``model.encode`` on the very same chunk texts and batch size: on a CPU
   the model is the cost that cannot be avoided, so the ratio shows what the pipeline around it
-  (chunking, SQLite, FTS5, FAISS, atomic commits) costs. The goal is >= 0.9.
+  (chunking, SQLite, FTS5, FAISS, atomic commits) costs. The goal is >= 0.9. The two are
+  interleaved slice by slice in one process, because the load on a shared machine drifts.
 * ``NewsRAG.ask`` latency at 10k and 100k chunks: the dense search is exhaustive and BM25 reads
   postings, so both grow with the index; synthetic copies of the real chunks (real text, real
   vectors plus noise) make indexes of that size without hours of embedding.
 * the LangChain pipeline a user would build first: the yardstick newsrag must not fall far
   behind on speed or memory while adding citations, BM25 and filters.
 
-Every phase runs in its own process so that its peak RSS (VmHWM) is its own. The article texts
-are read from ``--data`` at run time and never copied into the repository (licence).
+Every phase (ingest, index build, ask per index size, LangChain) runs in its own process so
+that its peak RSS (VmHWM) is its own. The article texts are read from ``--data`` at run time
+and never copied into the repository (licence).
 
     .venv/bin/python bench/ingest_bench.py --articles 300 --scale 10000,100000 \
         --out bench/results/ingest-300.json
@@ -150,39 +152,31 @@ def warm_up(model: Any, batch_size: int) -> None:
 # ---- phases (each runs in a child process) --------------------------------------------------
 
 
-def phase_raw(args: argparse.Namespace) -> Result:
-    """SentenceTransformer.encode alone on the chunk texts the pipeline embeds."""
-    settings = Settings()
-    start = time.perf_counter()
-    embedder = Embedder(settings.model, settings.device, settings.batch_size)
-    model = embedder.model
-    load_s = elapsed(start)
-    articles, _ = load_articles(args.data, args.articles)
-    chunker = make_chunker(embedder, settings)
-    start = time.perf_counter()
-    texts = [c.embed_text for a, i in unique_articles(articles) for c in chunker.run(a, i)]
-    chunk_s = elapsed(start)
-    warm_up(model, settings.batch_size)
+def slices_of(articles: list[Article], count: int) -> list[list[Article]]:
+    size = -(-len(articles) // max(1, count))
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
+
+
+def time_raw(model: Any, texts: list[str], batch_size: int) -> tuple[float, np.ndarray]:
+    """SentenceTransformer.encode alone, with the arguments Embedder.encode passes."""
     start = time.perf_counter()
     vectors = model.encode(
-        texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
     )
-    seconds = elapsed(start)
-    if args.save_vectors:
-        np.save(args.work / "vectors.npy", np.asarray(vectors, dtype=np.float32))
-    return {
-        "chunks": len(texts),
-        "batch_size": settings.batch_size,
-        "model_load_s": load_s,
-        "chunking_s": chunk_s,
-        "seconds": seconds,
-        "chunks_per_s": round(len(texts) / seconds, 2),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
-    }
+    return time.perf_counter() - start, np.asarray(vectors, dtype=np.float32)
+
+
+def time_pipeline(ingestor: Any, articles: list[Article]) -> tuple[float, int]:
+    start = time.perf_counter()
+    report = ingestor.run(articles)
+    return time.perf_counter() - start, report.chunks
 
 
 def phase_ingest(args: argparse.Namespace) -> Result:
-    """The real Ingestor into a fresh index; model load and file loading timed apart."""
+    """The real Ingestor and raw model.encode on the same chunk texts, interleaved slice by
+    slice in one process with one model. On a shared machine the load changes by the minute:
+    two separate runs minutes apart differed by 35% in a first attempt, so only measurements
+    taken side by side are comparable. Even slices time raw first, odd ones the pipeline."""
     from index.ingest import Ingestor
 
     settings = Settings(index_dir=args.work / "base")
@@ -192,25 +186,53 @@ def phase_ingest(args: argparse.Namespace) -> Result:
     load_model_s = elapsed(start)
     articles, load_s = load_articles(args.data, args.articles)
     ingestor = Ingestor(settings, embedder)
-    start = time.perf_counter()
-    report = ingestor.run(articles)
-    seconds = elapsed(start)
+    seen: set[str] = set()
+    rows, vectors = [], []
+    for n, part in enumerate(slices_of(articles, args.slices)):
+        fresh = [(a, i) for a, i in unique_articles(part) if i not in seen]
+        seen.update(i for _, i in fresh)
+        start = time.perf_counter()
+        texts = [c.embed_text for a, i in fresh for c in ingestor.chunker.run(a, i)]
+        chunking_s = time.perf_counter() - start
+        if n % 2 == 0:
+            raw_s, block = time_raw(embedder.model, texts, settings.batch_size)
+            pipeline_s, chunks = time_pipeline(ingestor, part)
+        else:
+            pipeline_s, chunks = time_pipeline(ingestor, part)
+            raw_s, block = time_raw(embedder.model, texts, settings.batch_size)
+        if chunks != len(texts):
+            raise SystemExit(f"slice {n}: pipeline embedded {chunks} chunks, raw {len(texts)}")
+        vectors.append(block)
+        rows.append({"chunks": chunks, "raw_s": round(raw_s, 2), "pipeline_s": round(pipeline_s, 2),
+                     "chunking_s": round(chunking_s, 2)})  # fmt: skip
+    np.save(args.work / "vectors.npy", np.concatenate(vectors))
+    return ingest_summary(articles, rows, settings) | {
+        "model_load_s": load_model_s,
+        "load_all_files_s": load_s,
+        "index_mib": dir_size_mib(settings.index_dir),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def ingest_summary(articles: list[Article], rows: list[Result], settings: Settings) -> Result:
+    chunks = sum(r["chunks"] for r in rows)
+    seconds = round(sum(r["pipeline_s"] for r in rows), 2)
+    raw_s = round(sum(r["raw_s"] for r in rows), 2)
     return {
         "articles": len(articles),
-        "added": report.added,
-        "duplicates_skipped": report.unchanged,
         "characters": sum(len(a.text) for a, _ in unique_articles(articles)),
-        "chunks": report.chunks,
+        "chunks": chunks,
         "chunk_tokens": settings.chunk_tokens,
         "chunk_overlap": settings.chunk_overlap,
         "batch_size": settings.batch_size,
         "commit_every": settings.commit_every,
-        "model_load_s": load_model_s,
-        "load_all_files_s": load_s,
         "seconds": seconds,
-        "chunks_per_s": round(report.chunks / seconds, 2),
-        "index_mib": dir_size_mib(settings.index_dir),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "chunks_per_s": round(chunks / seconds, 2),
+        "raw_encode": {"seconds": raw_s, "chunks_per_s": round(chunks / raw_s, 2)},
+        "chunking_s": round(sum(r["chunking_s"] for r in rows), 2),
+        "pipeline_vs_raw": round(raw_s / seconds, 3),
+        "pipeline_vs_raw_per_slice": [round(r["raw_s"] / r["pipeline_s"], 3) for r in rows],
+        "slices": rows,
     }
 
 
@@ -273,18 +295,8 @@ def is_hit(question: Question, article_id: str, url: str | None) -> bool:
     return article_id == question.article_id or bool(url and f"/{question.article_id}/" in url)
 
 
-def phase_ask(args: argparse.Namespace) -> Result:
-    """NewsRAG.ask over the questions; model load and the first ask are excluded."""
-    from index.store import Store
-    from rag.pipeline import NewsRAG
-
-    articles, _ = load_articles(args.data, args.articles)
-    questions = make_questions(articles, args.questions)
-    settings = Settings(index_dir=args.index)
-    start = time.perf_counter()
-    rag = NewsRAG(settings)  # loads the model and warms it up
-    rag.ask("What happened this week?")  # first-query costs: SQLite pages, FTS5 vocab table
-    startup_s = elapsed(start)
+def ask_all(rag: Any, questions: list[Question]) -> Result:
+    """Every question through NewsRAG.ask: wall time, per-stage times, and the sanity check."""
     walls: list[float] = []
     stages: dict[str, list[float]] = {}
     hits = abstained = 0
@@ -296,21 +308,63 @@ def phase_ask(args: argparse.Namespace) -> Result:
             stages.setdefault(stage, []).append(ms)
         abstained += answer.abstained
         hits += any(is_hit(question, c.article_id, c.url) for c in answer.citations)
-    dense = []  # like for like with LangChain's similarity_search(k=4): dense only, no answer
-    for question in questions:
-        start = time.perf_counter()
-        rag.retrieve(question.text, k=4, mode="dense")
-        dense.append((time.perf_counter() - start) * 1000)
     return {
-        "chunks": Store.open(args.index).stats().chunks,
-        "settings": settings.model_dump(include={"k", "candidates", "fusion", "dense_weight"}),
-        "questions": len(questions),
-        "retrieve_dense_k4_ms": percentiles(dense),
-        "startup_s": startup_s,
         "wall_ms": percentiles(walls),
         "stages_ms": {stage: percentiles(v) for stage, v in stages.items()},
         "cited_source_rate": round(hits / len(questions), 3),
         "abstained": abstained,
+    }
+
+
+def time_calls(call: Callable[[str], object], questions: list[Question]) -> dict[str, float]:
+    walls = []
+    for question in questions:
+        start = time.perf_counter()
+        call(question.text)
+        walls.append((time.perf_counter() - start) * 1000)
+    return percentiles(walls)
+
+
+def one_thread_everywhere() -> None:
+    """torch and FAISS each run their own OpenMP pool; both matter for a one-query search."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+
+
+def phase_ask(args: argparse.Namespace) -> Result:
+    """NewsRAG.ask over the questions; model load and the first ask are excluded. Repeated
+    with one thread: on a busy 2-core machine two OpenMP threads wait on each other for every
+    operator, and the one-question embedding and search are where that shows."""
+    import torch
+
+    from index.store import Store
+    from rag.pipeline import NewsRAG
+
+    articles, _ = load_articles(args.data, args.articles)
+    questions = make_questions(articles, args.questions)
+    settings = Settings(index_dir=args.index)
+    start = time.perf_counter()
+    rag = NewsRAG(settings)  # loads the model and warms it up
+    rag.ask("What happened this week?")  # first-query costs: SQLite pages, FTS5 vocab table
+    startup_s = elapsed(start)
+    result = ask_all(rag, questions)
+    # like for like with LangChain's similarity_search(k=4): dense only, no answer
+    dense = time_calls(lambda q: rag.retrieve(q, k=4, mode="dense"), questions)
+    threads = torch.get_num_threads()
+    one_thread_everywhere()
+    one_thread = ask_all(rag, questions)
+    return {
+        "chunks": Store.open(args.index).stats().chunks,
+        "settings": settings.model_dump(include={"k", "candidates", "fusion", "dense_weight"}),
+        "questions": len(questions),
+        "startup_s": startup_s,
+        "torch_threads": threads,
+        **result,
+        "retrieve_dense_k4_ms": dense,
+        "one_thread": one_thread,
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
@@ -345,12 +399,13 @@ def phase_langchain(args: argparse.Namespace) -> Result:
     seconds = elapsed(start)
     questions = make_questions(articles, args.questions)
     store.similarity_search("What happened this week?", k=4)
-    walls, hits = [], 0
-    for question in questions:
-        start = time.perf_counter()
-        found = store.similarity_search(question.text, k=4)
-        walls.append((time.perf_counter() - start) * 1000)
-        hits += any(d.metadata["id"] == question.article_id for d in found)
+    walls = time_calls(lambda q: store.similarity_search(q, k=4), questions)
+    hits = sum(
+        any(d.metadata["id"] == q.article_id for d in store.similarity_search(q.text, k=4))
+        for q in questions
+    )
+    one_thread_everywhere()
+    one_thread = time_calls(lambda q: store.similarity_search(q, k=4), questions)
     return {
         "articles": len(unique),
         "characters": sum(len(a.text) for a, _ in unique),
@@ -359,14 +414,14 @@ def phase_langchain(args: argparse.Namespace) -> Result:
         "split_s": split_s,
         "seconds": seconds,
         "chunks_per_s": round(len(chunks) / seconds, 2),
-        "search_k4_ms": percentiles(walls),
+        "search_k4_ms": walls,
+        "search_k4_ms_one_thread": one_thread,
         "hit_rate_k4": round(hits / len(questions), 3),
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
 
 PHASES: dict[str, Callable[[argparse.Namespace], Result]] = {
-    "raw": phase_raw,
     "ingest": phase_ingest,
     "build": phase_build,
     "ask": phase_ask,
@@ -383,7 +438,7 @@ def run_phase(args: argparse.Namespace, phase: str, *extra: str) -> Result:
     command = [
         sys.executable, str(Path(__file__).resolve()), "--phase", phase,
         "--work", str(args.work), "--data", str(args.data), "--phase-out", str(out),
-        "--questions", str(args.questions), *extra,
+        "--questions", str(args.questions), "--slices", str(args.slices), *extra,
     ]  # fmt: skip
     if args.articles:
         command += ["--articles", str(args.articles)]
@@ -415,17 +470,10 @@ def environment() -> Result:
 
 
 def run_all(args: argparse.Namespace) -> Result:
-    """Raw encode is run before and after the pipeline; the ratio uses their mean, which
-    cancels part of the drift from other load on a shared machine."""
     results: Result = {"environment": environment(), "command": " ".join(sys.argv)}
-    raw_before = run_phase(args, "raw", "--save-vectors")
     ingest = run_phase(args, "ingest")
-    raw_after = run_phase(args, "raw")
-    raw_rate = (raw_before["chunks_per_s"] + raw_after["chunks_per_s"]) / 2
-    if raw_before["chunks"] != ingest["chunks"]:
-        raise SystemExit(f"chunk counts differ: raw {raw_before['chunks']}, {ingest['chunks']}")
-    results.update(raw_encode=[raw_before, raw_after], newsrag_ingest=ingest)
-    results["pipeline_vs_raw_encode"] = ratio(ingest["chunks_per_s"], raw_rate)
+    results["newsrag_ingest"] = ingest
+    results["pipeline_vs_raw_encode"] = ingest["pipeline_vs_raw"]
     results["ask"] = {"base": run_phase(args, "ask", "--index", str(args.work / "base"))}
     for target in args.scale:
         build = run_phase(args, "build", "--target", str(target))
@@ -459,6 +507,9 @@ def compare(ingest: Result, ask: Result, langchain: Result) -> Result:
         "seconds": ratio(ingest["seconds"], langchain["seconds"]),
         "peak_rss": ratio(ingest["peak_rss_mib"], langchain["peak_rss_mib"]),
         "query_p50_ask_vs_search": ratio(ask["wall_ms"]["p50"], langchain["search_k4_ms"]["p50"]),
+        "query_p50_dense_k4_vs_search": ratio(
+            ask["retrieve_dense_k4_ms"]["p50"], langchain["search_k4_ms"]["p50"]
+        ),
     }
 
 
@@ -467,16 +518,15 @@ def compare(ingest: Result, ask: Result, langchain: Result) -> Result:
 
 def markdown(results: Result) -> str:
     ingest, lc = results["newsrag_ingest"], results["langchain"]
-    raw = results["raw_encode"]
+    raw = {**ingest["raw_encode"], "chunks": ingest["chunks"], "peak_rss_mib": "(same process)"}
     lines = [
         "| Ingest | chunks | seconds | chunks/s | chars/s | peak RSS MiB |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, r in [
         ("newsrag Ingestor.run", ingest),
-        ("raw model.encode (before)", raw[0]),
-        ("raw model.encode (after)", raw[1]),
-        ("LangChain split+embed+FAISS", lc),
+        ("raw model.encode, same chunks (interleaved)", raw),
+        ("LangChain split + embed + FAISS", lc),
     ]:
         chars = r.get("characters", ingest["characters"])
         lines.append(
@@ -494,24 +544,26 @@ def markdown(results: Result) -> str:
 
 
 def ask_table(asks: dict[str, Result], lc: Result) -> list[str]:
-    stages = sorted({s for r in asks.values() for s in r["stages_ms"]})
-    head = ["index", "chunks", "ask p50", "ask p95", *(f"{s} p50/p95" for s in stages)]
-    lines = ["| " + " | ".join(head) + " | cited source | peak RSS MiB |"]
-    lines.append("|" + "---|" * (len(head) + 2))
+    """Latency p50/p95 in ms; stages from Answer.timings_ms, torch's default threads."""
+    stages = [s for s in ("embed_ms", "dense_ms", "bm25_ms", "fetch_ms", "answer_ms")
+              if any(s in r["stages_ms"] for r in asks.values())]  # fmt: skip
+    head = ["index", "chunks", "ask", *stages, "ask, 1 thread", "dense k=4", "cited", "RSS MiB"]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for name, r in asks.items():
-        cells = [name, str(r["chunks"]), str(r["wall_ms"]["p50"]), str(r["wall_ms"]["p95"])]
-        for s in stages:
-            p = r["stages_ms"].get(s)
-            cells.append(f"{p['p50']}/{p['p95']}" if p else "-")
+        cells = [name, str(r["chunks"]), pair(r["wall_ms"])]
+        cells += [pair(r["stages_ms"][s]) if s in r["stages_ms"] else "-" for s in stages]
+        cells += [pair(r["one_thread"]["wall_ms"]), pair(r["retrieve_dense_k4_ms"])]
         cells += [str(r["cited_source_rate"]), str(r["peak_rss_mib"])]
         lines.append("| " + " | ".join(cells) + " |")
-    search = lc["search_k4_ms"]
-    lines.append(
-        f"| LangChain similarity_search(k=4) | {lc['chunks']} | {search['p50']} | {search['p95']} |"
-        + " |" * len(stages)
-        + f" {lc['hit_rate_k4']} (hit@4) | {lc['peak_rss_mib']} |"
-    )
+    cells = ["LangChain", str(lc["chunks"]), "-", *("-" for _ in stages), "-"]
+    cells += [f"{pair(lc['search_k4_ms'])} (1 thread {pair(lc['search_k4_ms_one_thread'])})"]
+    cells += [f"{lc['hit_rate_k4']} (hit@4)", str(lc["peak_rss_mib"])]
+    lines.append("| " + " | ".join(cells) + " |")
     return lines
+
+
+def pair(p: dict[str, float]) -> str:
+    return f"{p['p50']:.0f} / {p['p95']:.0f}"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -523,6 +575,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--scale", type=lambda s: [int(x) for x in s.split(",") if x], default=[10_000, 100_000]
     )
     parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--slices", type=int, default=8, help="raw/pipeline alternations")
     parser.add_argument("--keep", action="store_true", help="keep the temporary indexes")
     # internal: one phase in a child process
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -530,7 +583,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--save-vectors", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.data = args.data.resolve()
     return args
