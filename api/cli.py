@@ -50,6 +50,18 @@ def _embedder(settings: Settings) -> Embedder:
     return embedder
 
 
+def _progress() -> Progress:
+    """The one progress bar style, on stderr so --json output stays clean."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
 def _date(value: str | None, option: str) -> str | None:
     if value is None:
         return None
@@ -86,14 +98,7 @@ def ingest(
         ingestor = Ingestor(settings, embedder)
     except StoreError as exc:
         raise _fail(str(exc)) from None
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _progress() as bar:
         task = bar.add_task("ingesting", total=len(loaded.articles))
         report = ingestor.run(loaded.articles, lambda done, _: bar.update(task, completed=done))
     report.failed = loaded.failures
@@ -293,14 +298,7 @@ def evaluate(
         limit=limit,
         whole_documents=whole_docs,
     )
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
+    with _progress() as bar:
 
         def track(description: str, total: int) -> Callable[[int], None]:
             task = bar.add_task(description, total=total)
