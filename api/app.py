@@ -12,7 +12,7 @@ import json
 import logging
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +24,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import iterate_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -51,6 +52,7 @@ from index.settings import Settings, get_settings
 from index.store import Stats
 from rag.pipeline import NewsRAG
 from rag.retrieval import Retrieval
+from rag.schema import Answer
 
 log = logging.getLogger("newsrag.api")
 STATIC = Path(__file__).parent / "static"
@@ -140,6 +142,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             raise _field_error("question", "is blank")
         if query.k is not None and query.k > settings.max_k:
             raise _field_error("k", f"must be at most {settings.max_k}")
+        if query.answer_mode == "llm" and not settings.llm_base_url:
+            raise _field_error("answer_mode", "'llm' needs NEWSRAG_LLM_BASE_URL on the server")
 
     def retrieve(query: Query) -> Retrieval:
         rag = service.ready()
@@ -150,11 +154,21 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     def answer(query: Query) -> AnswerOut:
         rag = service.ready()
         started = time.perf_counter()
-        result = rag.answer(query.question, retrieve(query), started)
+        return observed(rag.answer(query.question, retrieve(query), started, query.answer_mode))
+
+    def observed(result: Answer) -> AnswerOut:
         service.metrics.observe_stages(result.timings_ms)
         if result.abstained:
             service.metrics.abstentions.inc()
         return AnswerOut(**result.model_dump())
+
+    def answer_events(query: Query) -> Iterator[str | AnswerOut]:
+        """The answer's sentences as they become final, then the whole answer (in LLM mode
+        a sentence is final once it passed the grounding check)."""
+        rag = service.ready()
+        started = time.perf_counter()
+        for event in rag.answer_stream(query.question, retrieve(query), started, query.answer_mode):
+            yield observed(event) if isinstance(event, Answer) else event
 
     # ---- operations ---------------------------------------------------------------------
 
@@ -213,12 +227,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 "timings_ms": retrieval.timings_ms,
             },
         )
-        result = await run_in_threadpool(rag.answer, query.question, retrieval, started)
-        service.metrics.observe_stages(result.timings_ms)
-        for sentence in openai_compat.sentences_of(result):
-            yield "sentence", {"text": sentence}
-        yield "citations", [c.model_dump() for c in result.citations]
-        yield "done", result.model_dump()
+        events = rag.answer_stream(query.question, retrieval, started, query.answer_mode)
+        async for event in iterate_in_threadpool(events):
+            if isinstance(event, str):
+                yield "sentence", {"text": event}
+                continue
+            result = observed(event)
+            yield "citations", [c.model_dump() for c in result.citations]
+            yield "done", result.model_dump()
 
     @app.post("/search", tags=["questions"], response_model=SearchResponse)
     async def search(query: Query, _: Caller) -> SearchResponse:
@@ -249,18 +265,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.get("/v1/models", tags=["openai"])
     async def models(_: Caller) -> dict[str, Any]:
-        return openai_compat.model_list()
+        return openai_compat.model_list(llm=bool(settings.llm_base_url))
 
     @app.post("/v1/chat/completions", tags=["openai"], response_model=None)
     async def chat_completions(body: ChatRequest, _: Caller) -> Any:
         """newsrag as a chat model: the last user message is the question, earlier user
         turns resolve follow-ups; citations come in the text and in ``citations``."""
         question = openai_compat.question_of(body)
-        query = Query(question=question, k=body.k)
+        mode = body.answer_mode or openai_compat.answer_mode_of(body.model)
+        query = Query(question=question, k=body.k, answer_mode=mode)
         check(query)
         if body.stream:
             return StreamingResponse(
-                openai_compat.stream(await run_in_threadpool(answer, query), body.model),
+                openai_compat.stream(answer_events(query), body.model),
                 media_type="text/event-stream",
             )
         return openai_compat.completion(await run_in_threadpool(answer, query), body.model)

@@ -16,6 +16,7 @@ from index.embedding import Embedder, ModelLoadError
 from index.loaders import Defaults, normalize_date
 from index.settings import Settings, get_settings
 from index.store import Store, StoreError
+from rag.schema import AnswerMode
 
 app = typer.Typer(
     help="Answer questions from news articles, citing the exact quoted words.",
@@ -29,6 +30,11 @@ err = Console(stderr=True, soft_wrap=True)
 IndexOption = Annotated[
     Path | None, typer.Option("--index", help="Index directory [env NEWSRAG_INDEX_DIR].")
 ]
+ANSWER_MODES: dict[str, tuple[AnswerMode, ...]] = {
+    "extractive": ("extractive",),
+    "llm": ("llm",),
+    "both": ("extractive", "llm"),
+}
 
 
 def _settings(index: Path | None) -> Settings:
@@ -125,9 +131,18 @@ def ask(
     until: Annotated[str | None, typer.Option(help="Only articles published on/before.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    llm: Annotated[
+        bool | None,
+        typer.Option(
+            "--llm/--extractive",
+            help="Let a chat model write the answer, each sentence checked against its quote "
+            "(needs NEWSRAG_LLM_BASE_URL) [default: NEWSRAG_ANSWER_MODE].",
+        ),
+    ] = None,
     index: IndexOption = None,
 ) -> None:
     """Answer a question from the indexed articles, with numbered exact quotes."""
+    from rag.generation import LLMNotConfiguredError
     from rag.pipeline import NewsRAG
 
     if not question.strip():
@@ -135,7 +150,18 @@ def ask(
     settings = _settings(index)
     store = _open(settings)
     rag = NewsRAG(settings, _embedder(settings), store)
-    answer = rag.ask(question, k, source or (), _date(since, "--since"), _date(until, "--until"))
+    answer_mode: AnswerMode | None = None if llm is None else ("llm" if llm else "extractive")
+    try:
+        answer = rag.ask(
+            question,
+            k,
+            source or (),
+            _date(since, "--since"),
+            _date(until, "--until"),
+            answer_mode=answer_mode,
+        )
+    except LLMNotConfiguredError as exc:
+        raise _fail(str(exc), 2) from None
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
@@ -154,6 +180,13 @@ def ask(
             highlight=False,
             markup=True,
         )
+    check = answer.verification
+    if check:
+        total = check.kept + check.dropped
+        summary = f"{check.model}: {check.kept} of {total} sentences passed the quote check"
+        if check.outcome == "fallback":
+            summary = f"{check.model}'s answer not used ({check.reason}); extractive answer shown"
+        err.print(f"[dim]{summary}[/dim]", highlight=False)
 
 
 @app.command()
@@ -273,6 +306,12 @@ def evaluate(
         str | None,
         typer.Option(envvar="NEWSRAG_EVAL_API_KEY", help="Bearer key for --url."),
     ] = None,
+    answer_mode: Annotated[
+        str,
+        typer.Option(
+            help="extractive, llm, or both (side by side; llm needs NEWSRAG_LLM_BASE_URL)."
+        ),
+    ] = "extractive",
 ) -> None:
     """Score retrieval, answers, citations, abstention and latency on a QA or IR dataset."""
     from collections.abc import Callable
@@ -287,6 +326,11 @@ def evaluate(
         raise _fail("--index and --url exclude each other: evaluate one or the other", 2)
     if mode not in MODES:
         raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}", 2)
+    answer_modes = ANSWER_MODES.get(answer_mode)
+    if answer_modes is None:
+        raise _fail(f"--answer-mode must be extractive, llm or both, not {answer_mode!r}", 2)
+    if "llm" in answer_modes and not url and not get_settings().llm_base_url:
+        raise _fail("--answer-mode llm needs an LLM endpoint: set NEWSRAG_LLM_BASE_URL", 2)
     request = EvalRequest(
         dataset=dataset,
         index=index,
@@ -295,6 +339,7 @@ def evaluate(
         k=k,
         depth=depth,
         modes=MODES if compare else tuple(m for m in MODES if m == mode),
+        answer_modes=answer_modes,
         limit=limit,
         whole_documents=whole_docs,
     )

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.schema import Answer
+from rag.schema import Answer, AnswerMode
 
 Mode = Literal["hybrid", "dense", "bm25"]
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -21,6 +21,11 @@ class Query(BaseModel):
     since: str | None = Field(None, pattern=ISO_DATE, description="Published on/after, YYYY-MM-DD.")
     until: str | None = Field(None, pattern=ISO_DATE, description="Published on/before.")
     mode: Mode = "hybrid"
+    answer_mode: AnswerMode | None = Field(
+        None,
+        description="'extractive' (quotes only) or 'llm' (a model writes, every sentence "
+        "checked against its quote); default from NEWSRAG_ANSWER_MODE.",
+    )
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -116,6 +121,9 @@ class ChatRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     k: int | None = Field(None, ge=1)
+    answer_mode: AnswerMode | None = Field(
+        None, description="Overrides the mode the model name picks (newsrag / newsrag-llm)."
+    )
 
 
 class AnswerOut(Answer):

@@ -5,7 +5,6 @@ and as ``citations`` beside ``choices``, for programs."""
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,17 +12,23 @@ from typing import Any
 
 from api.models import AnswerOut, ChatRequest
 from rag.conversation import resolve
-from rag.schema import Answer
+from rag.schema import Answer, AnswerMode
 
 MODEL_ID = "newsrag"
-_PART = re.compile(r".+?\[\d+\](?=\s|$)", re.DOTALL)
+LLM_MODEL_ID = "newsrag-llm"  # the same service answering in LLM mode
 
 
-def model_list() -> dict[str, Any]:
+def model_list(llm: bool) -> dict[str, Any]:
+    ids = [MODEL_ID, LLM_MODEL_ID] if llm else [MODEL_ID]
     return {
         "object": "list",
-        "data": [{"id": MODEL_ID, "object": "model", "created": 0, "owned_by": "newsrag"}],
+        "data": [{"id": i, "object": "model", "created": 0, "owned_by": "newsrag"} for i in ids],
     }
+
+
+def answer_mode_of(model: str) -> AnswerMode | None:
+    """Chat front ends pick a model from /v1/models; that choice picks the answer mode."""
+    return "llm" if model == LLM_MODEL_ID else None
 
 
 def question_of(body: ChatRequest) -> str:
@@ -34,13 +39,6 @@ def question_of(body: ChatRequest) -> str:
 
         raise _field_error("messages", "holds no user message with text")
     return resolve(users[-1], users[:-1])
-
-
-def sentences_of(answer: Answer) -> list[str]:
-    """The answer's sentences, each with its markers: the unit that is streamed."""
-    if answer.abstained:
-        return [answer.answer]
-    return [p.strip() for p in _PART.findall(answer.answer)] or [answer.answer]
 
 
 def sources_text(answer: Answer) -> str:
@@ -59,6 +57,8 @@ def _extra(answer: AnswerOut) -> dict[str, Any]:
             "abstained": answer.abstained,
             "question": answer.question,
             "timings_ms": answer.timings_ms,
+            "mode": answer.mode,
+            "verification": (answer.verification.model_dump() if answer.verification else None),
         },
     }
 
@@ -86,9 +86,10 @@ def completion(answer: AnswerOut, model: str) -> dict[str, Any]:
     }
 
 
-def stream(answer: AnswerOut, model: str) -> Iterator[str]:
-    """``chat.completion.chunk`` events: the role, one delta per sentence, the source list,
-    then a final chunk with ``finish_reason`` and the structured citations, then [DONE]."""
+def stream(events: Iterator[str | AnswerOut], model: str) -> Iterator[str]:
+    """``chat.completion.chunk`` events: the role, one delta per sentence as soon as it is
+    final, the source list, then a final chunk with ``finish_reason`` and the structured
+    citations, then [DONE]."""
     ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
 
     def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
@@ -103,8 +104,15 @@ def stream(answer: AnswerOut, model: str) -> Iterator[str]:
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield chunk({"role": "assistant", "content": ""})
-    for number, sentence in enumerate(sentences_of(answer)):
-        yield chunk({"content": (" " if number else "") + sentence})
+    answer: AnswerOut | None = None
+    sent = 0
+    for event in events:
+        if isinstance(event, str):
+            yield chunk({"content": (" " if sent else "") + event})
+            sent += 1
+        else:
+            answer = event
+    assert answer is not None, "the answer stream ends with the answer"
     sources = sources_text(answer)
     if sources:
         yield chunk({"content": sources})

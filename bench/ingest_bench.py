@@ -4,17 +4,17 @@ Why each measurement exists:
 
 * newsrag ingest vs raw ``model.encode`` on the very same chunk texts and batch size: on a CPU
   the model is the cost that cannot be avoided, so the ratio shows what the pipeline around it
-  (chunking, SQLite, FTS5, FAISS, atomic commits) costs. The goal is >= 0.9. The two are
-  interleaved slice by slice in one process, because the load on a shared machine drifts.
+  (chunking, SQLite, FTS5, FAISS, atomic commits) costs. The goal is >= 0.9.
 * ``NewsRAG.ask`` latency at 10k and 100k chunks: the dense search is exhaustive and BM25 reads
   postings, so both grow with the index; synthetic copies of the real chunks (real text, real
   vectors plus noise) make indexes of that size without hours of embedding.
 * the LangChain pipeline a user would build first: the yardstick newsrag must not fall far
   behind on speed or memory while adding citations, BM25 and filters.
 
-Every phase (ingest, index build, ask per index size, LangChain) runs in its own process so
-that its peak RSS (VmHWM) is its own. The article texts are read from ``--data`` at run time
-and never copied into the repository (licence).
+The load on a shared machine drifts by the minute, so the three ingests run slice by slice,
+side by side, in rotating order. Every step runs in its own process so that its peak RSS
+(VmHWM) is its own. The article texts are read from ``--data`` at run time and never copied
+into the repository (licence); temporary indexes live under /tmp.
 
     .venv/bin/python bench/ingest_bench.py --articles 300 --scale 10000,100000 \
         --out bench/results/ingest-300.json
@@ -152,87 +152,126 @@ def warm_up(model: Any, batch_size: int) -> None:
 # ---- phases (each runs in a child process) --------------------------------------------------
 
 
-def slices_of(articles: list[Article], count: int) -> list[list[Article]]:
+def slice_of(articles: list[Article], index: int, count: int) -> tuple[list[Article], list]:
+    """Slice ``index`` of ``count``, and the articles first seen in it (the ones it embeds)."""
     size = -(-len(articles) // max(1, count))
-    return [articles[i : i + size] for i in range(0, len(articles), size)]
+    part = articles[index * size : (index + 1) * size]
+    before = {a.article_id for a in articles[: index * size]}
+    return part, [(a, i) for a, i in unique_articles(part) if i not in before]
 
 
-def time_raw(model: Any, texts: list[str], batch_size: int) -> tuple[float, np.ndarray]:
-    """SentenceTransformer.encode alone, with the arguments Embedder.encode passes."""
-    start = time.perf_counter()
-    vectors = model.encode(
-        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True
-    )
-    return time.perf_counter() - start, np.asarray(vectors, dtype=np.float32)
-
-
-def time_pipeline(ingestor: Any, articles: list[Article]) -> tuple[float, int]:
-    start = time.perf_counter()
-    report = ingestor.run(articles)
-    return time.perf_counter() - start, report.chunks
-
-
-def phase_ingest(args: argparse.Namespace) -> Result:
-    """The real Ingestor and raw model.encode on the same chunk texts, interleaved slice by
-    slice in one process with one model. On a shared machine the load changes by the minute:
-    two separate runs minutes apart differed by 35% in a first attempt, so only measurements
-    taken side by side are comparable. Even slices time raw first, odd ones the pipeline."""
-    from index.ingest import Ingestor
-
-    settings = Settings(index_dir=args.work / "base")
-    start = time.perf_counter()
+def phase_raw(args: argparse.Namespace) -> Result:
+    """SentenceTransformer.encode alone, with Embedder.encode's arguments, on the embed_text
+    of exactly the chunks the Ingestor makes of this slice."""
+    settings = Settings()
     embedder = Embedder(settings.model, settings.device, settings.batch_size)
     warm_up(embedder.model, settings.batch_size)
-    load_model_s = elapsed(start)
-    articles, load_s = load_articles(args.data, args.articles)
-    ingestor = Ingestor(settings, embedder)
-    seen: set[str] = set()
-    rows, vectors = [], []
-    for n, part in enumerate(slices_of(articles, args.slices)):
-        fresh = [(a, i) for a, i in unique_articles(part) if i not in seen]
-        seen.update(i for _, i in fresh)
-        start = time.perf_counter()
-        texts = [c.embed_text for a, i in fresh for c in ingestor.chunker.run(a, i)]
-        chunking_s = time.perf_counter() - start
-        if n % 2 == 0:
-            raw_s, block = time_raw(embedder.model, texts, settings.batch_size)
-            pipeline_s, chunks = time_pipeline(ingestor, part)
-        else:
-            pipeline_s, chunks = time_pipeline(ingestor, part)
-            raw_s, block = time_raw(embedder.model, texts, settings.batch_size)
-        if chunks != len(texts):
-            raise SystemExit(f"slice {n}: pipeline embedded {chunks} chunks, raw {len(texts)}")
-        vectors.append(block)
-        rows.append({"chunks": chunks, "raw_s": round(raw_s, 2), "pipeline_s": round(pipeline_s, 2),
-                     "chunking_s": round(chunking_s, 2)})  # fmt: skip
-    np.save(args.work / "vectors.npy", np.concatenate(vectors))
-    return ingest_summary(articles, rows, settings) | {
-        "model_load_s": load_model_s,
-        "load_all_files_s": load_s,
-        "index_mib": dir_size_mib(settings.index_dir),
+    articles, _ = load_articles(args.data, args.articles)
+    _, fresh = slice_of(articles, args.slice, args.slices)
+    chunker = make_chunker(embedder, settings)
+    start = time.perf_counter()
+    texts = [c.embed_text for a, i in fresh for c in chunker.run(a, i)]
+    chunking_s = elapsed(start)
+    start = time.perf_counter()
+    vectors = embedder.model.encode(
+        texts, batch_size=settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+    )
+    seconds = elapsed(start)
+    np.save(args.work / f"raw-{args.slice}.npy", np.asarray(vectors, dtype=np.float32))
+    return {
+        "chunks": len(texts),
+        "seconds": seconds,
+        "chunking_s": chunking_s,
+        "batch_size": settings.batch_size,
         "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
 
-def ingest_summary(articles: list[Article], rows: list[Result], settings: Settings) -> Result:
-    chunks = sum(r["chunks"] for r in rows)
-    seconds = round(sum(r["pipeline_s"] for r in rows), 2)
-    raw_s = round(sum(r["raw_s"] for r in rows), 2)
+def phase_pipeline(args: argparse.Namespace) -> Result:
+    """index.ingest.Ingestor.run on this slice, appending to the one index all slices share."""
+    from index.ingest import Ingestor
+
+    settings = Settings(index_dir=args.work / "base")
+    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    warm_up(embedder.model, settings.batch_size)
+    articles, _ = load_articles(args.data, args.articles)
+    part, _ = slice_of(articles, args.slice, args.slices)
+    ingestor = Ingestor(settings, embedder)
+    start = time.perf_counter()
+    report = ingestor.run(part)
     return {
-        "articles": len(articles),
-        "characters": sum(len(a.text) for a, _ in unique_articles(articles)),
-        "chunks": chunks,
-        "chunk_tokens": settings.chunk_tokens,
-        "chunk_overlap": settings.chunk_overlap,
-        "batch_size": settings.batch_size,
-        "commit_every": settings.commit_every,
-        "seconds": seconds,
-        "chunks_per_s": round(chunks / seconds, 2),
-        "raw_encode": {"seconds": raw_s, "chunks_per_s": round(chunks / raw_s, 2)},
-        "chunking_s": round(sum(r["chunking_s"] for r in rows), 2),
-        "pipeline_vs_raw": round(raw_s / seconds, 3),
-        "pipeline_vs_raw_per_slice": [round(r["raw_s"] / r["pipeline_s"], 3) for r in rows],
-        "slices": rows,
+        "chunks": report.chunks,
+        "seconds": elapsed(start),
+        "added": report.added,
+        "duplicates_skipped": report.unchanged,
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+    }
+
+
+def langchain_embeddings() -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # read when huggingface_hub is imported
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    from index.embedding import default_model_path
+
+    embeddings = HuggingFaceEmbeddings(
+        model_name=default_model_path(), model_kwargs={"device": "cpu"}
+    )
+    embeddings.embed_query("warm up the model")
+    return embeddings
+
+
+def phase_langchain_ingest(args: argparse.Namespace) -> Result:
+    """The plain pipeline on this slice: split, embed, FAISS.from_documents. Its vectors are
+    kept (in the temporary directory) so the search phase needs no second embedding pass."""
+    from langchain_community.vectorstores import FAISS
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    embeddings = langchain_embeddings()
+    articles, _ = load_articles(args.data, args.articles)
+    _, fresh = slice_of(articles, args.slice, args.slices)
+    docs = [Document(page_content=a.text, metadata={"id": i}) for a, i in fresh]
+    start = time.perf_counter()
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    chunks = splitter.split_documents(docs)
+    store = FAISS.from_documents(chunks, embeddings)
+    seconds = elapsed(start)
+    vectors = store.index.reconstruct_n(0, store.index.ntotal)
+    np.save(args.work / f"langchain-{args.slice}.npy", vectors)
+    records = [{"text": c.page_content, "id": c.metadata["id"]} for c in chunks]
+    (args.work / f"langchain-{args.slice}.json").write_text(json.dumps(records))
+    return {"chunks": len(chunks), "seconds": seconds, "peak_rss_mib": round(peak_rss_mib(), 1)}
+
+
+def phase_langchain_search(args: argparse.Namespace) -> Result:
+    """similarity_search(k=4) on the whole LangChain index, rebuilt from the slices' vectors
+    with FAISS.from_embeddings (the same index from_documents builds, without re-embedding)."""
+    from langchain_community.vectorstores import FAISS
+
+    embeddings = langchain_embeddings()
+    records, vectors = [], []
+    for n in range(args.slices):
+        records += json.loads((args.work / f"langchain-{n}.json").read_text())
+        vectors.append(np.load(args.work / f"langchain-{n}.npy"))
+    pairs = [(r["text"], v) for r, v in zip(records, np.concatenate(vectors), strict=True)]
+    store = FAISS.from_embeddings(pairs, embeddings, metadatas=[{"id": r["id"]} for r in records])
+    articles, _ = load_articles(args.data, args.articles)
+    questions = make_questions(articles, args.questions)
+    store.similarity_search("What happened this week?", k=4)
+    walls = time_calls(lambda q: store.similarity_search(q, k=4), questions)
+    hits = sum(
+        any(d.metadata["id"] == q.article_id for d in store.similarity_search(q.text, k=4))
+        for q in questions
+    )
+    one_thread_everywhere()
+    one_thread = time_calls(lambda q: store.similarity_search(q, k=4), questions)
+    return {
+        "chunks": len(records),
+        "search_k4_ms": walls,
+        "search_k4_ms_one_thread": one_thread,
+        "hit_rate_k4": round(hits / len(questions), 3),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
     }
 
 
@@ -262,7 +301,7 @@ def phase_build(args: argparse.Namespace) -> Result:
     chunker = make_chunker(embedder, settings)
     articles, _ = load_articles(args.data, args.articles)
     pool = [(a, i, chunker.run(a, i)) for a, i in unique_articles(articles)]
-    vectors = np.load(args.work / "vectors.npy")
+    vectors = np.concatenate([np.load(args.work / f"raw-{n}.npy") for n in range(args.slices)])
     offsets = np.cumsum([0] + [len(c) for _, _, c in pool])
     rng = np.random.default_rng(target)
     start = time.perf_counter()
@@ -369,63 +408,13 @@ def phase_ask(args: argparse.Namespace) -> Result:
     }
 
 
-def phase_langchain(args: argparse.Namespace) -> Result:
-    """The plain pipeline: character splitter, HuggingFaceEmbeddings, FAISS.from_documents."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # read when huggingface_hub is imported
-    from langchain_community.vectorstores import FAISS
-    from langchain_core.documents import Document
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-    from index.embedding import default_model_path
-
-    start = time.perf_counter()
-    embeddings = HuggingFaceEmbeddings(
-        model_name=default_model_path(), model_kwargs={"device": "cpu"}
-    )
-    embeddings.embed_query("warm up the model")
-    load_s = elapsed(start)
-    articles, _ = load_articles(args.data, args.articles)
-    unique = unique_articles(articles)
-    docs = [
-        Document(page_content=a.text, metadata={"title": a.title, "url": a.url, "id": i})
-        for a, i in unique
-    ]
-    start = time.perf_counter()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    chunks = splitter.split_documents(docs)
-    split_s = elapsed(start)
-    store = FAISS.from_documents(chunks, embeddings)
-    seconds = elapsed(start)
-    questions = make_questions(articles, args.questions)
-    store.similarity_search("What happened this week?", k=4)
-    walls = time_calls(lambda q: store.similarity_search(q, k=4), questions)
-    hits = sum(
-        any(d.metadata["id"] == q.article_id for d in store.similarity_search(q.text, k=4))
-        for q in questions
-    )
-    one_thread_everywhere()
-    one_thread = time_calls(lambda q: store.similarity_search(q, k=4), questions)
-    return {
-        "articles": len(unique),
-        "characters": sum(len(a.text) for a, _ in unique),
-        "chunks": len(chunks),
-        "model_load_s": load_s,
-        "split_s": split_s,
-        "seconds": seconds,
-        "chunks_per_s": round(len(chunks) / seconds, 2),
-        "search_k4_ms": walls,
-        "search_k4_ms_one_thread": one_thread,
-        "hit_rate_k4": round(hits / len(questions), 3),
-        "peak_rss_mib": round(peak_rss_mib(), 1),
-    }
-
-
 PHASES: dict[str, Callable[[argparse.Namespace], Result]] = {
-    "ingest": phase_ingest,
+    "raw": phase_raw,
+    "pipeline": phase_pipeline,
+    "langchain-ingest": phase_langchain_ingest,
+    "langchain-search": phase_langchain_search,
     "build": phase_build,
     "ask": phase_ask,
-    "langchain": phase_langchain,
 }
 
 
@@ -435,13 +424,18 @@ PHASES: dict[str, Callable[[argparse.Namespace], Result]] = {
 def run_phase(args: argparse.Namespace, phase: str, *extra: str) -> Result:
     """Run one phase in a fresh interpreter and read back the JSON it wrote."""
     out = args.work / f"{phase}-{time.monotonic_ns()}.json"
-    command = [
-        sys.executable, str(Path(__file__).resolve()), "--phase", phase,
-        "--work", str(args.work), "--data", str(args.data), "--phase-out", str(out),
-        "--questions", str(args.questions), "--slices", str(args.slices), *extra,
-    ]  # fmt: skip
+    options: dict[str, object] = {
+        "--phase": phase,
+        "--work": args.work,
+        "--data": args.data,
+        "--phase-out": out,
+        "--questions": args.questions,
+        "--slices": args.slices,
+    }
     if args.articles:
-        command += ["--articles", str(args.articles)]
+        options["--articles"] = args.articles
+    command = [sys.executable, str(Path(__file__).resolve())]
+    command += [str(x) for item in options.items() for x in item] + list(extra)
     print(f"[bench] {phase} {' '.join(extra)}", file=sys.stderr, flush=True)
     started = time.perf_counter()
     subprocess.run(command, check=True)
@@ -454,7 +448,7 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("nan")
 
 
-def environment() -> Result:
+def environment(note: str) -> Result:
     import torch
 
     return {
@@ -464,16 +458,65 @@ def environment() -> Result:
         "python": platform.python_version(),
         "torch": torch.__version__,
         "platform": platform.platform(),
-        "note": "shared 2-core machine: another engineer's tests ran concurrently",
+        "note": note,
         "loadavg_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
+ORDERS = (
+    ("raw", "pipeline", "langchain-ingest"),
+    ("pipeline", "langchain-ingest", "raw"),
+    ("langchain-ingest", "raw", "pipeline"),
+)
+
+
+def run_ingest(args: argparse.Namespace) -> Result:
+    """Raw encode, the newsrag pipeline and LangChain, slice by slice with the order rotated:
+    the load on a shared machine drifts by the minute, and a first attempt that ran them one
+    after another (bench/results/ingest-300-first-attempt.json) saw raw encode differ by 35%
+    between two runs. Side-by-side slices see the same load."""
+    rows = []
+    for n in range(args.slices):
+        order = ORDERS[n % len(ORDERS)]
+        rows.append({c: run_phase(args, c, "--slice", str(n)) for c in order})
+    articles, _ = load_articles(args.data, args.articles)
+    settings = Settings()
+    characters = sum(len(a.text) for a, _ in unique_articles(articles))
+    totals = {c: total(rows, c, characters) for c in ORDERS[0]}
+    totals["raw"]["chunking_s"] = round(sum(r["raw"]["chunking_s"] for r in rows), 2)
+    return {
+        "articles": len(articles),
+        "characters": characters,
+        "settings": settings.model_dump(
+            include={"chunk_tokens", "chunk_overlap", "batch_size", "commit_every"}
+        ),
+        "newsrag": totals["pipeline"],
+        "raw_encode": totals["raw"],
+        "langchain": totals["langchain-ingest"],
+        "pipeline_vs_raw": ratio(totals["pipeline"]["chunks_per_s"], totals["raw"]["chunks_per_s"]),
+        "pipeline_vs_raw_per_slice": [
+            ratio(r["raw"]["seconds"], r["pipeline"]["seconds"]) for r in rows
+        ],
+        "slices": rows,
+    }
+
+
+def total(rows: list[Result], component: str, characters: int) -> Result:
+    chunks = sum(r[component]["chunks"] for r in rows)
+    seconds = round(sum(r[component]["seconds"] for r in rows), 2)
+    return {
+        "chunks": chunks,
+        "seconds": seconds,
+        "chunks_per_s": round(chunks / seconds, 2),
+        "characters_per_s": round(characters / seconds),
+        "peak_rss_mib": max(r[component]["peak_rss_mib"] for r in rows),
+    }
+
+
 def run_all(args: argparse.Namespace) -> Result:
-    results: Result = {"environment": environment(), "command": " ".join(sys.argv)}
-    ingest = run_phase(args, "ingest")
-    results["newsrag_ingest"] = ingest
-    results["pipeline_vs_raw_encode"] = ingest["pipeline_vs_raw"]
+    results: Result = {"environment": environment(args.note), "command": " ".join(sys.argv)}
+    ingest = results["ingest"] = run_ingest(args)
+    results["index_mib"] = dir_size_mib(args.work / "base")
     results["ask"] = {"base": run_phase(args, "ask", "--index", str(args.work / "base"))}
     for target in args.scale:
         build = run_phase(args, "build", "--target", str(target))
@@ -481,9 +524,8 @@ def run_all(args: argparse.Namespace) -> Result:
         results["ask"][str(target)] = {**ask, "build": build}
         shutil.rmtree(args.work / f"scale-{target}", ignore_errors=True)
     results["ask_memory_per_100k_chunks_mib"] = memory_slope(results["ask"])
-    langchain = run_phase(args, "langchain")
-    results["langchain"] = langchain
-    results["newsrag_vs_langchain"] = compare(ingest, results["ask"]["base"], langchain)
+    search = results["langchain_search"] = run_phase(args, "langchain-search")
+    results["newsrag_vs_langchain"] = compare(ingest, results["ask"]["base"], search)
     results["reference_full_set_langchain"] = FULL_SET_LANGCHAIN
     results["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
@@ -496,19 +538,18 @@ def memory_slope(asks: dict[str, Result]) -> float | None:
     return round((m1 - m0) / (c1 - c0) * 100_000, 1) if c1 > c0 else None
 
 
-def compare(ingest: Result, ask: Result, langchain: Result) -> Result:
-    """Ratios > 1 mean newsrag is larger: faster for rates, slower for seconds and latency."""
+def compare(ingest: Result, ask: Result, search: Result) -> Result:
+    """Ratios > 1 mean newsrag's figure is larger: faster for rates, slower for seconds and
+    latency, hungrier for memory."""
+    ours, theirs = ingest["newsrag"], ingest["langchain"]
     return {
-        "chunks_per_s": ratio(ingest["chunks_per_s"], langchain["chunks_per_s"]),
-        "characters_per_s": ratio(
-            ingest["characters"] / ingest["seconds"],
-            langchain["characters"] / langchain["seconds"],
-        ),
-        "seconds": ratio(ingest["seconds"], langchain["seconds"]),
-        "peak_rss": ratio(ingest["peak_rss_mib"], langchain["peak_rss_mib"]),
-        "query_p50_ask_vs_search": ratio(ask["wall_ms"]["p50"], langchain["search_k4_ms"]["p50"]),
+        "chunks_per_s": ratio(ours["chunks_per_s"], theirs["chunks_per_s"]),
+        "characters_per_s": ratio(ours["characters_per_s"], theirs["characters_per_s"]),
+        "seconds": ratio(ours["seconds"], theirs["seconds"]),
+        "ingest_peak_rss": ratio(ours["peak_rss_mib"], theirs["peak_rss_mib"]),
+        "query_p50_ask_vs_search": ratio(ask["wall_ms"]["p50"], search["search_k4_ms"]["p50"]),
         "query_p50_dense_k4_vs_search": ratio(
-            ask["retrieve_dense_k4_ms"]["p50"], langchain["search_k4_ms"]["p50"]
+            ask["retrieve_dense_k4_ms"]["p50"], search["search_k4_ms"]["p50"]
         ),
     }
 
@@ -517,24 +558,24 @@ def compare(ingest: Result, ask: Result, langchain: Result) -> Result:
 
 
 def markdown(results: Result) -> str:
-    ingest, lc = results["newsrag_ingest"], results["langchain"]
-    raw = {**ingest["raw_encode"], "chunks": ingest["chunks"], "peak_rss_mib": "(same process)"}
+    ingest = results["ingest"]
     lines = [
-        "| Ingest | chunks | seconds | chunks/s | chars/s | peak RSS MiB |",
+        "| Ingest (same articles, slices interleaved) | chunks | seconds | chunks/s | chars/s "
+        "| peak RSS MiB |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, r in [
-        ("newsrag Ingestor.run", ingest),
-        ("raw model.encode, same chunks (interleaved)", raw),
-        ("LangChain split + embed + FAISS", lc),
+    for name, key in [
+        ("newsrag Ingestor.run", "newsrag"),
+        ("raw model.encode of the same chunks", "raw_encode"),
+        ("LangChain split + embed + FAISS.from_documents", "langchain"),
     ]:
-        chars = r.get("characters", ingest["characters"])
+        r = ingest[key]
         lines.append(
             f"| {name} | {r['chunks']} | {r['seconds']} | {r['chunks_per_s']} | "
-            f"{chars / r['seconds']:.0f} | {r['peak_rss_mib']} |"
+            f"{r['characters_per_s']} | {r['peak_rss_mib']} |"
         )
-    lines += ["", f"pipeline / raw encode = **{results['pipeline_vs_raw_encode']}**", ""]
-    lines += ask_table(results["ask"], lc)
+    lines += ["", f"pipeline / raw encode = **{ingest['pipeline_vs_raw']}**", ""]
+    lines += ask_table(results["ask"], results["langchain_search"])
     versus = results["newsrag_vs_langchain"].items()
     lines += ["", "newsrag / LangChain: " + ", ".join(f"{k} {v}" for k, v in versus)]
     lines.append(
@@ -545,8 +586,11 @@ def markdown(results: Result) -> str:
 
 def ask_table(asks: dict[str, Result], lc: Result) -> list[str]:
     """Latency p50/p95 in ms; stages from Answer.timings_ms, torch's default threads."""
-    stages = [s for s in ("embed_ms", "dense_ms", "bm25_ms", "fetch_ms", "answer_ms")
-              if any(s in r["stages_ms"] for r in asks.values())]  # fmt: skip
+    stages = [
+        s
+        for s in ("embed_ms", "dense_ms", "bm25_ms", "fetch_ms", "answer_ms")
+        if any(s in r["stages_ms"] for r in asks.values())
+    ]
     head = ["index", "chunks", "ask", *stages, "ask, 1 thread", "dense k=4", "cited", "RSS MiB"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for name, r in asks.items():
@@ -577,12 +621,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--slices", type=int, default=8, help="raw/pipeline alternations")
     parser.add_argument("--keep", action="store_true", help="keep the temporary indexes")
+    parser.add_argument("--note", default="", help="what else ran on the machine, for the record")
     # internal: one phase in a child process
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--phase-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--target", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--slice", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.data = args.data.resolve()
     return args

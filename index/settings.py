@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -49,6 +49,32 @@ class Settings(BaseSettings):
     abstain_threshold: float = Field(
         0.65,
         description="Answerability below which newsrag abstains (calibrated: docs/answers.md).",
+    )
+
+    # LLM answers (rag/generation.py): any OpenAI-compatible chat endpoint, checked per sentence.
+    answer_mode: Literal["extractive", "llm"] = Field(
+        "extractive", description="Default answer mode; requests and the CLI may choose."
+    )
+    llm_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1."
+    )
+    llm_model: str = Field("default", description="Model name sent to the endpoint.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the endpoint.")
+    llm_timeout_s: float = Field(30.0, gt=0, description="Whole-answer deadline for the model.")
+    llm_max_tokens: int = Field(300, ge=16, description="Most tokens the model may write.")
+    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_min_coverage: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Share of a sentence's content words its cited passage must hold "
+        "(measured: bench/support_check.py).",
+    )
+    llm_require_quote: bool = Field(
+        True, description="Drop sentences whose citation carries no quote from the passage."
+    )
+    llm_min_kept: int = Field(
+        1, ge=1, description="Fewer verified sentences than this: the extractive answer instead."
     )
 
     # HTTP service (api/). Keys are secrets: never logged, compared in constant time.

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from index.embedding import Embedder
 from index.settings import Settings, get_settings
 from index.store import SearchFilter, Store
 from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
 from rag.citations import cite
+from rag.generation import Draft, LLMAnswerer, LLMNotConfiguredError
 from rag.question import analyze
 from rag.retrieval import HybridRetriever, Mode, Retrieval
-from rag.schema import Answer, Citation
+from rag.schema import Answer, AnswerMode, Citation
 
 
 class NewsRAG:
@@ -40,7 +42,17 @@ class NewsRAG:
         self.answerer = ExtractiveAnswerer(
             self.store, self.settings.abstain_threshold, self.settings.answer_sentences
         )
+        self.llm = LLMAnswerer(self.settings) if self.settings.llm_base_url else None
         self.embedder.encode(["warm-up"])  # load the model now, not inside the first question
+
+    def check_mode(self, answer_mode: AnswerMode | None) -> AnswerMode:
+        """The mode to use; raises LLMNotConfiguredError for 'llm' without an endpoint."""
+        chosen = answer_mode or self.settings.answer_mode
+        if chosen == "llm" and self.llm is None:
+            raise LLMNotConfiguredError(
+                "answer mode 'llm' needs an OpenAI-compatible endpoint: set NEWSRAG_LLM_BASE_URL"
+            )
+        return chosen
 
     def retrieve(
         self,
@@ -62,14 +74,69 @@ class NewsRAG:
         since: str | None = None,
         until: str | None = None,
         mode: Mode = "hybrid",
+        answer_mode: AnswerMode | None = None,
     ) -> Answer:
+        chosen = self.check_mode(answer_mode)
         started = time.perf_counter()
         retrieval = self.retrieve(question, k, sources, since, until, mode)
-        return self.answer(question, retrieval, started)
+        return self.answer(question, retrieval, started, chosen)
 
-    def answer(self, question: str, retrieval: Retrieval, started: float | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        retrieval: Retrieval,
+        started: float | None = None,
+        answer_mode: AnswerMode | None = None,
+    ) -> Answer:
         """Compose the answer from passages already retrieved (the streaming API sends
-        the retrieval event first, then calls this)."""
+        the retrieval event first, then calls ``answer_stream``)."""
+        *_, answer = self.answer_stream(question, retrieval, started, answer_mode)
+        assert isinstance(answer, Answer)
+        return answer
+
+    def answer_stream(
+        self,
+        question: str,
+        retrieval: Retrieval,
+        started: float | None = None,
+        answer_mode: AnswerMode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Each answer sentence as soon as it is final (in LLM mode: once it passed the
+        grounding check), then the whole ``Answer``."""
+        if self.check_mode(answer_mode) == "extractive":
+            answer = self._extractive(question, retrieval, started)
+            yield from sentences_of(answer.answer)
+            yield answer
+            return
+        assert self.llm is not None
+        clock = time.perf_counter()
+        draft = Draft()
+        for event in self.llm.run(question, retrieval.passages):
+            if isinstance(event, Draft):
+                draft = event
+            else:
+                yield event
+        llm_ms = round((time.perf_counter() - clock) * 1000, 2)
+        fallback = len(draft.sentences) < self.settings.llm_min_kept
+        if fallback:
+            answer = self._extractive(question, retrieval, started)
+            yield from sentences_of(answer.answer)
+        else:
+            answer = Answer(
+                question=question,
+                answer=" ".join(draft.sentences),
+                abstained=False,
+                citations=draft.citations,
+                timings_ms=dict(retrieval.timings_ms),
+            )
+        answer.timings_ms["llm_ms"] = llm_ms
+        if started is not None:
+            answer.timings_ms["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        answer.mode = "llm"
+        answer.verification = draft.verification(self.llm.model, fallback)
+        yield answer
+
+    def _extractive(self, question: str, retrieval: Retrieval, started: float | None) -> Answer:
         clock = time.perf_counter()
         selection = self.answerer.select(analyze(question), retrieval.passages)
         timings = dict(retrieval.timings_ms)
@@ -108,3 +175,11 @@ def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
             body = f"{candidate.speaker} said: {body}"
         parts.append(f"{body} [{n}]")
     return " ".join(parts), citations
+
+
+_PART = re.compile(r".+?\[\d+\](?=\s|$)", re.DOTALL)
+
+
+def sentences_of(answer: str) -> list[str]:
+    """An answer's sentences, each with its markers: the unit that is streamed."""
+    return [p.strip() for p in _PART.findall(answer)] or [answer]

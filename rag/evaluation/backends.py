@@ -15,7 +15,7 @@ from rag.citations import verify
 from rag.evaluation.datasets import Hit
 from rag.pipeline import NewsRAG
 from rag.retrieval import Mode
-from rag.schema import Answer, Citation
+from rag.schema import Answer, AnswerMode, Citation
 
 
 class BackendError(RuntimeError):
@@ -34,7 +34,9 @@ class Backend(Protocol):
         """The index directory or server URL, for the report."""
         ...
 
-    def ask(self, question: str, k: int | None, mode: Mode) -> Answer: ...
+    def ask(
+        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+    ) -> Answer: ...
 
     def search(self, question: str, k: int, mode: Mode) -> SearchResult: ...
 
@@ -53,8 +55,10 @@ class LocalBackend:
     def target(self) -> str:
         return str(self.rag.store.directory)
 
-    def ask(self, question: str, k: int | None, mode: Mode) -> Answer:
-        return self.rag.ask(question, k, mode=mode)
+    def ask(
+        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+    ) -> Answer:
+        return self.rag.ask(question, k, mode=mode, answer_mode=answer_mode)
 
     def search(self, question: str, k: int, mode: Mode) -> SearchResult:
         started = time.perf_counter()

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from rag.evaluation.backends import BackendError, SearchResult
 from rag.evaluation.datasets import Hit
 from rag.retrieval import Mode
-from rag.schema import Answer, Citation
+from rag.schema import Answer, AnswerMode, Citation
 
 
 class SearchPassage(BaseModel):
@@ -99,9 +99,11 @@ class HttpBackend:
         except ValueError:
             raise BackendError(f"POST {self.base_url}{path} did not return JSON") from None
 
-    def ask(self, question: str, k: int | None, mode: Mode) -> Answer:
+    def ask(
+        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+    ) -> Answer:
         body = {"question": question, "k": k, "source": None, "since": None, "until": None,
-                "mode": mode}  # fmt: skip
+                "mode": mode, "answer_mode": answer_mode}  # fmt: skip
         data, elapsed = self._post("/ask", body)
         try:
             answer = Answer.model_validate(data)

@@ -20,6 +20,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -269,6 +270,72 @@ def abstention_metrics(cases: Sequence[tuple[bool, bool]]) -> AbstentionScores:
         unanswerable=len(unanswerable),
         precision=right / len(abstained) if abstained else None,
         recall=sum(unanswerable) / len(unanswerable) if unanswerable else None,
+    )
+
+
+# ---- LLM mode: what the grounding check did ----------------------------------------------
+
+
+@dataclass
+class GenerationScores:
+    """Over the answers given in LLM mode: the model's sentences, how many the grounding
+    check kept, and how often too little survived and the extractive answer stood in."""
+
+    answers: int
+    sentences: int
+    kept: int
+    dropped: int
+    dropped_share: float | None
+    fallbacks: int
+    fallback_rate: float | None
+    drop_reasons: dict[str, int]  # reason kind -> sentences dropped for it
+    fallback_reasons: dict[str, int]
+
+
+_REASON_KINDS = (
+    ("numbers not in", "number not in passage"),
+    ("names not in", "name not in article"),
+    ("negation", "negation differs"),
+    ("of its words", "low word coverage"),
+    ("only passages", "cites a passage not given"),
+    ("instruction-like", "quotes instruction-like text"),
+    ("is not in passage", "quote not in passage"),
+    ("shorter than", "quote too short"),
+    ("no quote", "no quote"),
+    ("no citation", "no citation"),
+    ("could not reach", "model unreachable"),
+    ("did not answer within", "model timed out"),
+    ("took longer than", "model timed out"),
+    ("answered HTTP", "model HTTP error"),
+    ("do not answer the question", "model declined"),
+    ("passed the check", "too few sentences passed"),
+    ("wrote no sentence", "model wrote nothing"),
+)
+
+
+def reason_kind(reason: str) -> str:
+    """Reasons carry specifics (which number, which passage); counts need their kind."""
+    return next((kind for needle, kind in _REASON_KINDS if needle in reason), "other")
+
+
+def generation_metrics(verifications: Sequence[Mapping[str, Any] | None]) -> GenerationScores:
+    """``verifications`` are the answers' ``verification`` objects as dicts (None: not LLM)."""
+    given = [v for v in verifications if v]
+    sentences = [s for v in given for s in v["sentences"]]
+    dropped = [s for s in sentences if not s["kept"]]
+    fallbacks = [v for v in given if v["outcome"] == "fallback"]
+    drops = collections.Counter(reason_kind(s["reason"]) for s in dropped)
+    falls = collections.Counter(reason_kind(v["reason"] or "") for v in fallbacks)
+    return GenerationScores(
+        answers=len(given),
+        sentences=len(sentences),
+        kept=len(sentences) - len(dropped),
+        dropped=len(dropped),
+        dropped_share=round(len(dropped) / len(sentences), 4) if sentences else None,
+        fallbacks=len(fallbacks),
+        fallback_rate=round(len(fallbacks) / len(given), 4) if given else None,
+        drop_reasons=dict(drops.most_common()),
+        fallback_reasons=dict(falls.most_common()),
     )
 
 

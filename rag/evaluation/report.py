@@ -144,6 +144,28 @@ def markdown(result: EvalResult) -> str:
                 f"{_pct(cites.recall)} | {ab.abstained} | {ab.unanswerable} | "
                 f"{_pct(ab.precision)} | {_pct(ab.recall)} |"
             )
+    generated = {n: m.generation for n, m in result.modes.items() if m.generation}
+    if generated:
+        lines += [
+            "",
+            "## LLM answers: the grounding check",
+            "",
+            "Each sentence the model wrote is kept only if its citation's quote is in the "
+            "cited passage and the passage supports it; *fallback*: too little survived and "
+            "the extractive answer was given instead.",
+            "",
+            "| mode | answers | sentences written | kept | dropped | dropped share | "
+            "fallbacks | why dropped | why fallback |",
+            "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        ]
+        for name, g in generated.items():
+            why = ", ".join(f"{k} {v}" for k, v in g.drop_reasons.items()) or "–"
+            fell = ", ".join(f"{k} {v}" for k, v in g.fallback_reasons.items()) or "–"
+            lines.append(
+                f"| {name} | {g.answers} | {g.sentences} | {g.kept} | {g.dropped} | "
+                f"{_pct(g.dropped_share)} | {g.fallbacks} ({_pct(g.fallback_rate)}) | "
+                f"{why} | {fell} |"
+            )
     lines += ["", "## Latency (ms)", "", "| mode | stage | p50 | p95 | n |"]
     lines.append("|---|---|---:|---:|---:|")
     for name, mode in result.modes.items():
@@ -253,6 +275,12 @@ def table(result: EvalResult) -> Table:
             ("citation recall", [_pct(x.recall) if x else "–" for x in c]),
             ("abstention precision", [_pct(x.precision) if x else "–" for x in ab]),
             ("abstention recall", [_pct(x.recall) if x else "–" for x in ab]),
+        ]
+    if any(m.generation for m in modes):
+        g = [m.generation for m in modes]
+        rows += [
+            ("LLM sentences dropped", [_pct(x.dropped_share) if x else "–" for x in g]),
+            ("LLM fallbacks", [_pct(x.fallback_rate) if x else "–" for x in g]),
         ]
     totals = [_total(m) for m in modes]
     rows.append(

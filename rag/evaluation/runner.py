@@ -32,18 +32,21 @@ from rag.evaluation.metrics import (
     AnswerScores,
     CitationCase,
     CitationScores,
+    GenerationScores,
     RetrievalScores,
     abstention_metrics,
     answer_metrics,
     best_over_gold,
     citation_metrics,
     contains_gold,
+    generation_metrics,
     latency_percentiles,
     prediction_text,
     retrieval_metrics,
 )
 from rag.pipeline import NewsRAG
 from rag.retrieval import Mode
+from rag.schema import AnswerMode
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 KEEP_RANKED = 10  # documents stored per question in results.json
@@ -54,6 +57,7 @@ class EvalConfig:
     k: int | None = None  # passages per answer; None = the pipeline's (or server's) default
     depth: int = 100  # passages searched for the retrieval metrics
     modes: tuple[Mode, ...] = ("hybrid",)
+    answer_modes: tuple[AnswerMode, ...] = ("extractive",)
 
 
 @dataclass
@@ -82,6 +86,7 @@ class QuestionRecord:
     citations: list[CitationRecord] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     search_ms: dict[str, float] = field(default_factory=dict)
+    verification: dict[str, Any] | None = None  # LLM mode: what the grounding check did
 
 
 @dataclass
@@ -95,6 +100,8 @@ class ModeResult:
     search_latency_ms: dict[str, dict[str, float]]
     documents_per_query: float  # distinct documents in the searched passages, mean
     records: list[QuestionRecord]
+    answer_mode: AnswerMode = "extractive"
+    generation: GenerationScores | None = None  # LLM mode only
 
 
 @dataclass
@@ -147,8 +154,15 @@ def evaluate(
         if progress:
             progress(done[0])
 
-    modes = {mode: _run_mode(dataset, backend, config, matcher, mode, tick)
-             for mode in config.modes}  # fmt: skip
+    # retrieval-only datasets have no answers: one run per retrieval mode is enough
+    answer_modes = config.answer_modes if dataset.scores_answers else ("extractive",)
+    modes = {
+        run_name(mode, answer_mode): _run_mode(
+            dataset, backend, config, matcher, mode, answer_mode, tick
+        )
+        for mode in config.modes
+        for answer_mode in answer_modes
+    }
     return EvalResult(
         dataset={
             "name": dataset.name,
@@ -160,11 +174,21 @@ def evaluate(
             "documents": len(dataset.corpus),
         },
         target=backend.target,
-        config={"k": config.k, "depth": config.depth, "modes": list(config.modes)},
-        modes={str(m): r for m, r in modes.items()},
+        config={
+            "k": config.k,
+            "depth": config.depth,
+            "modes": list(config.modes),
+            "answer_modes": list(answer_modes),
+        },
+        modes=modes,
         started=stamp,
         seconds=round(time.perf_counter() - started, 1),
     )
+
+
+def run_name(mode: Mode, answer_mode: AnswerMode) -> str:
+    """'hybrid' for the extractive answers, 'hybrid+llm' for LLM answers on it."""
+    return mode if answer_mode == "extractive" else f"{mode}+{answer_mode}"
 
 
 def _run_mode(
@@ -173,6 +197,7 @@ def _run_mode(
     config: EvalConfig,
     matcher: GoldMatcher,
     mode: Mode,
+    answer_mode: AnswerMode,
     tick: Callable[[], None],
 ) -> ModeResult:
     records: list[QuestionRecord] = []
@@ -192,7 +217,7 @@ def _run_mode(
             search_ms=found.timings_ms,
         )
         if dataset.scores_answers:
-            _ask(record, question, backend, config, matcher, mode)
+            _ask(record, question, backend, config, matcher, mode, answer_mode)
         records.append(record)
         tick()
     # Recall@k for k deeper than the search says nothing: leave it out.
@@ -228,6 +253,10 @@ def _run_mode(
         search_latency_ms=search_latency,
         documents_per_query=round(sum(documents) / max(1, len(documents)), 1),
         records=records,
+        answer_mode=answer_mode,
+        generation=generation_metrics([r.verification for r in records])
+        if answer_mode == "llm"
+        else None,
     )
 
 
@@ -238,8 +267,9 @@ def _ask(
     config: EvalConfig,
     matcher: GoldMatcher,
     mode: Mode,
+    answer_mode: AnswerMode,
 ) -> None:
-    answer = backend.ask(question.question, config.k, mode)
+    answer = backend.ask(question.question, config.k, mode, answer_mode)
     prediction = prediction_text(answer.answer, answer.abstained)
     record.answer = answer.answer
     record.abstained = answer.abstained
@@ -247,6 +277,8 @@ def _ask(
     record.f1 = round(best_over_gold("f1", prediction, question.answers), 4)
     record.contains_gold = contains_gold(prediction, question.answers) if question.answers else None
     record.timings_ms = dict(answer.timings_ms)
+    if answer.verification:
+        record.verification = answer.verification.model_dump()
     for citation in answer.citations:
         keys = matcher.keys(Hit(citation.article_id, citation.url, citation.title))
         record.citations.append(
@@ -276,6 +308,7 @@ class EvalRequest:
     k: int | None = None
     depth: int = 100
     modes: tuple[Mode, ...] = ("hybrid",)
+    answer_modes: tuple[AnswerMode, ...] = ("extractive",)
     limit: int | None = None
     split: str = "test"
     whole_documents: bool = False
@@ -303,7 +336,7 @@ def run_request(
     """Load the dataset, ingest its corpus when it has one (into ``request.index`` or a
     temporary index), evaluate in-process or over HTTP. Returns the result and warnings."""
     dataset = load_dataset(request.dataset, request.limit, request.split)
-    config = EvalConfig(request.k, request.depth, request.modes)
+    config = EvalConfig(request.k, request.depth, request.modes, request.answer_modes)
     warnings: list[str] = []
     chunking: Chunking = "whole" if request.whole_documents else "newsrag"
     if request.whole_documents and (request.url or not dataset.corpus):
@@ -346,8 +379,11 @@ def run_request(
                         + (" …" if len(missing) > 5 else "")
                     )
             backend = LocalBackend(NewsRAG(settings, embedder, store))
+        runs_per_mode = len(config.answer_modes) if dataset.scores_answers else 1
         progress = (
-            track("evaluating", len(dataset.questions) * len(config.modes)) if track else None
+            track("evaluating", len(dataset.questions) * len(config.modes) * runs_per_mode)
+            if track
+            else None
         )
         result = evaluate(dataset, backend, config, progress)
     result.corpus = corpus
@@ -362,4 +398,11 @@ def run_request(
             candidates=settings.candidates,
             abstain_threshold=settings.abstain_threshold,
         )
+        if "llm" in request.answer_modes:
+            result.config.update(
+                llm_model=settings.llm_model,
+                llm_base_url=settings.llm_base_url,
+                llm_min_coverage=settings.llm_min_coverage,
+                llm_require_quote=settings.llm_require_quote,
+            )
     return result, warnings

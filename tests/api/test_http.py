@@ -151,6 +151,8 @@ def test_metrics_count_requests_and_stages(client: httpx.Client) -> None:
         ("POST", "/ask", {"question": "Xi?", "k": 51}, 422, "k"),
         ("POST", "/ask", {"question": "Xi?", "since": "yesterday"}, 422, "since"),
         ("POST", "/ask", {"question": "Xi?", "mode": "magic"}, 422, "mode"),
+        ("POST", "/ask", {"question": "Xi?", "answer_mode": "poetry"}, 422, "answer_mode"),
+        ("POST", "/ask", {"question": "Xi?", "answer_mode": "llm"}, 422, "answer_mode"),
         ("POST", "/ask", {"question": "Xi?", "extra": 1}, 422, "extra"),
         ("POST", "/ask", {"question": 5}, 422, "question"),
         ("POST", "/articles", {"articles": []}, 422, "articles"),
