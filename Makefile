@@ -49,7 +49,10 @@ test: lint browser llm
 
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/ingest_bench.py --articles 300
+	$(PY) bench/ingest_bench.py --articles 300 --out bench/results/ingest-300.json
+	$(VENV)/bin/newsrag ingest samples/corpus samples/wikinews --index $(INDEX)
+	$(PY) bench/load_bench.py --index $(INDEX) --out bench/results/load.json
+	$(PY) bench/support_check.py --out bench/results/support-check.json
 	$(PY) bench/fusion.py
 
 clean:

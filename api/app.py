@@ -78,6 +78,10 @@ class Service:
 
     def load(self, embedder: Embedder | None = None) -> None:
         settings = self.settings
+        if settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(settings.torch_threads)
         # Small batches: a question waits for at most one batch of an ingest running beside it.
         embedder = embedder or Embedder(
             settings.model, settings.device, min(settings.batch_size, 8)
@@ -275,6 +279,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         mode = body.answer_mode or openai_compat.answer_mode_of(body.model)
         query = Query(question=question, k=body.k, answer_mode=mode)
         check(query)
+        service.ready()  # a 503 now, not a broken stream later
         if body.stream:
             return StreamingResponse(
                 openai_compat.stream(answer_events(query), body.model),

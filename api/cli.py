@@ -404,7 +404,16 @@ def slack(
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    try:
+        app()
+    except ValidationError as exc:  # bad NEWSRAG_* settings: one line per setting, no trace
+        for error in exc.errors():
+            name = "_".join(str(p) for p in error["loc"]).upper()
+            where = f"NEWSRAG_{name}: " if name else ""
+            err.print(f"[red]error:[/red] {where}{error['msg']}", highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

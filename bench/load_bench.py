@@ -2,6 +2,7 @@
 with and without an ingest running at the same time.
 
     python bench/load_bench.py --index demo-index --clients 16 --seconds 30
+    NEWSRAG_TORCH_THREADS=1 python bench/load_bench.py --out bench/results/load-1-thread.json
 
 Starts ``newsrag serve`` on a free loopback port over a copy of the index, runs the clients
 for a bounded time (each loop is bounded in count and time, and stops by itself), and
@@ -146,9 +147,7 @@ def main() -> None:
             idle = run_clients(url, args.clients, args.seconds, args.max_requests)
             stop = threading.Event()
             writer_result: dict[str, float] = {}
-            writer = threading.Thread(
-                target=lambda: writer_result.update(ingest_during(url, stop))
-            )
+            writer = threading.Thread(target=lambda: writer_result.update(ingest_during(url, stop)))
             writer.start()
             busy = run_clients(url, args.clients, args.seconds, args.max_requests)
             stop.set()
@@ -161,6 +160,7 @@ def main() -> None:
         "clients": args.clients,
         "seconds": args.seconds,
         "machine": f"{os.cpu_count()} CPUs, loopback",
+        "torch_threads": os.environ.get("NEWSRAG_TORCH_THREADS", "0 (torch default)"),
         "without_ingest": idle,
         "during_ingest": {**busy, **writer_result},
     }

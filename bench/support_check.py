@@ -64,7 +64,7 @@ def cases(seed: int) -> list[dict[str, Any]]:
             passage = article.text[spans[max(0, j - 2)][0] : spans[min(len(spans), j + 3) - 1][1]]
             base = {"article": article.title, "passage": passage, "evidence": sentence}
 
-            def add(kind: str, claim: str, quote: str = sentence) -> None:
+            def add(kind: str, claim: str, quote: str = sentence, base: dict = base) -> None:
                 made.append({**base, "kind": kind, "claim": claim, "quote": quote})
 
             add("verbatim", sentence)

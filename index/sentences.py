@@ -58,6 +58,7 @@ ABBREVIATIONS = frozenset(
         "p.m",
     ]
 )
+_BEFORE_NUMBERS = frozenset(["no", "nos", "fig"])  # abbreviations only when a number follows
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)\.?$")
 
@@ -82,14 +83,21 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
 def _is_real_boundary(line: str, position: int, mark: str) -> bool:
     if not mark.startswith("."):
         return True
-    before = _WORD_BEFORE.search(line[:position])
-    if not before:
-        return True
-    word = before.group(1).lower()
-    if word in ABBREVIATIONS or word.rstrip(".") in ABBREVIATIONS:
+    return not is_abbreviation(line[:position], line[position + len(mark) :])
+
+
+def is_abbreviation(before: str, after: str) -> bool:
+    """Does the period between ``before`` and ``after`` end an abbreviation, an initial
+    ("John F. Kennedy") or a dotted acronym ("U.S."), rather than a sentence?"""
+    found = _WORD_BEFORE.search(before)
+    if not found:
         return False
-    # an initial ("John F. Kennedy") or a dotted acronym ("U.S.")
-    return not ((len(word) == 1 and word.isalpha()) or re.fullmatch(r"(\w\.)+\w", word))
+    word = found.group(1).lower().rstrip(".")
+    if word in _BEFORE_NUMBERS:  # "No. 5", but "the answer was no. You…"
+        return after.lstrip()[:1].isdigit()
+    if word in ABBREVIATIONS:
+        return True
+    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(\w\.)+\w", word))
 
 
 def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

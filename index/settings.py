@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -85,6 +85,12 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Allowed CORS origins."
     )
+    torch_threads: int = Field(
+        0,
+        ge=0,
+        description="torch threads in the server (0: torch's default, one per core). "
+        "Requests run in parallel threads, so 1 avoids oversubscribing the cores.",
+    )
     max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body.")
     max_question_chars: int = Field(2000, ge=10)
     max_k: int = Field(50, ge=1, le=100)
@@ -107,6 +113,14 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _llm_needs_an_endpoint(self) -> Settings:
+        if self.answer_mode == "llm" and not self.llm_base_url:
+            raise ValueError(
+                "NEWSRAG_ANSWER_MODE=llm needs NEWSRAG_LLM_BASE_URL (the chat endpoint)"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import Any
 
 from index.settings import Settings
 from rag.citations import cite
-from rag.grounding import Check, GroundingChecker, instruction_spans, split_claims
+from rag.grounding import Check, Claim, GroundingChecker, instruction_spans, split_claims
 from rag.retrieval import Passage
 from rag.schema import Citation, SentenceCheck, Verification
 
@@ -157,7 +157,9 @@ class LLMAnswerer:
             draft.failure = self._why_nothing(draft)
         yield draft
 
-    def _check(self, claims: list[Any], passages: Sequence[Passage], draft: Draft) -> Iterator[str]:
+    def _check(
+        self, claims: list[Claim], passages: Sequence[Passage], draft: Draft
+    ) -> Iterator[str]:
         for claim in claims:
             check = self.checker.check(claim, passages)
             draft.checks.append(check)

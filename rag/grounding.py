@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.sentences import ABBREVIATIONS, split_sentences
+from index.sentences import is_abbreviation, split_sentences
 from index.store import StoredArticle
 from rag.retrieval import Passage
 from rag.text import STOPWORDS, stem
@@ -45,7 +45,9 @@ _NUMBER_WORDS = {
             "fourteen fifteen sixteen seventeen eighteen nineteen twenty",
         )
     )
-}
+} | {w: str(10 * i) for i, w in enumerate(["thirty", "forty", "fifty"], start=3)}
+_NUMBER_WORDS |= {w: str(10 * i) for i, w in enumerate(["sixty", "seventy", "eighty"], start=6)}
+_NUMBER_WORDS |= {"ninety": "90", "hundred": "100", "thousand": "1000"}
 _NEGATION = re.compile(
     r"\b(not|no|never|none|nobody|nothing|neither|nor|without|cannot)\b|n[’']t\b", re.IGNORECASE
 )
@@ -121,7 +123,8 @@ def split_claims(text: str, final: bool = True) -> tuple[list[Claim], int]:
     begin = 0
     for b in _BOUNDARY.finditer(flat):
         cut = b.start("gap") if b.group("end") else b.start()
-        if b.group("end") and b.group("end")[0] == "." and _abbreviation(flat, b.start("end")):
+        end = b.group("end")
+        if end and end[0] == "." and is_abbreviation(flat[: b.start("end")], flat[b.end() :]):
             continue
         if flat[begin:cut].strip():
             segments.append((begin, cut))
@@ -131,14 +134,6 @@ def split_claims(text: str, final: bool = True) -> tuple[list[Claim], int]:
         begin = limit
     claims = [_claim(text, start, end, markers) for start, end in segments]
     return [c for c in claims if c.text or c.refs], begin
-
-
-def _abbreviation(flat: str, period: int) -> bool:
-    word = re.search(r"([\w.]+)$", flat[:period])
-    if not word:
-        return False
-    token = word.group(1).lower()
-    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 
 def _claim(text: str, start: int, end: int, markers: list[re.Match[str]]) -> Claim:

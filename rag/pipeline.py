@@ -111,11 +111,17 @@ class NewsRAG:
         assert self.llm is not None
         clock = time.perf_counter()
         draft = Draft()
+        held: list[str] = []  # until enough sentences passed that no fallback can follow
+        released = False
         for event in self.llm.run(question, retrieval.passages):
             if isinstance(event, Draft):
                 draft = event
-            else:
-                yield event
+                continue
+            held.append(event)
+            if released or len(held) >= self.settings.llm_min_kept:
+                released = True
+                yield from held
+                held = []
         llm_ms = round((time.perf_counter() - clock) * 1000, 2)
         fallback = len(draft.sentences) < self.settings.llm_min_kept
         if fallback:

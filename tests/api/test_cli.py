@@ -54,7 +54,16 @@ def test_ingest_ask_stats_delete(tmp_path: Path) -> None:
     asked = newsrag("ask", "What did Xi say about arms races?", "--json", "--index", index)
     assert asked.returncode == 0, asked.stderr
     answer = json.loads(asked.stdout)
-    assert set(answer) == {"question", "answer", "abstained", "citations", "timings_ms"}
+    assert set(answer) == {
+        "question",
+        "answer",
+        "abstained",
+        "citations",
+        "timings_ms",
+        "mode",
+        "verification",
+    }
+    assert answer["mode"] == "extractive" and answer["verification"] is None
     [citation] = answer["citations"]
     assert ARMS_RACE_QUOTE in citation["quote"]
     assert (citation["source"], citation["published"]) == ("Cointelegraph", "2023-11-09")
@@ -129,3 +138,47 @@ def test_bad_model_setting_names_the_variable(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "NEWSRAG_MODEL" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_settings_are_one_line_each(index_copy: Path) -> None:
+    result = newsrag("stats", "--index", str(index_copy), env={"NEWSRAG_K": "many"})
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "error: NEWSRAG_K: Input should be a valid integer" in result.stderr
+    result = newsrag("stats", "--index", str(index_copy), env={"NEWSRAG_ANSWER_MODE": "llm"})
+    assert result.returncode == 2 and "needs NEWSRAG_LLM_BASE_URL" in result.stderr
+
+
+def test_llm_flag_without_an_endpoint_says_what_to_set(index_copy: Path) -> None:
+    result = newsrag("ask", "What did Xi say?", "--llm", "--index", str(index_copy))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "set NEWSRAG_LLM_BASE_URL" in result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_ask_llm_against_the_real_model(index_copy: Path, llama_server: str) -> None:
+    result = newsrag(
+        "ask",
+        "What did Xi say about arms races?",
+        "--llm",
+        "--json",
+        "--index",
+        str(index_copy),
+        env={"NEWSRAG_LLM_BASE_URL": llama_server},
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["mode"] == "llm" and answer["verification"]["outcome"] in ("verified", "fallback")
+    assert answer["answer"] and all(c["quote"] for c in answer["citations"])
+    printed = newsrag(
+        "ask",
+        "What did Xi say about arms races?",
+        "--llm",
+        "--index",
+        str(index_copy),
+        env={"NEWSRAG_LLM_BASE_URL": llama_server},
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert "sentences passed the quote check" in printed.stderr or (
+        "extractive answer shown" in printed.stderr
+    )

@@ -19,7 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 import yaml
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -38,7 +37,7 @@ from index.ingest import Ingestor, delete_article
 from index.loaders import load_paths
 from index.settings import Settings
 from rag.schema import Answer, Citation
-from tests.api.server import free_port, running
+from tests.api.server import running, serving
 from tests.conftest import ARMS_RACE_QUOTE, ROOT, XI_ARTICLE
 
 BOT_TOKEN = "xoxb-test-bot-token-4f1d"
@@ -174,27 +173,6 @@ class FakeSlack:
                 and c.status == 200
                 and c.payload.get("channel") == channel
             ]
-
-
-@contextmanager
-def serving(asgi: FastAPI) -> Iterator[str]:
-    """Any ASGI app under uvicorn on a free loopback port, in a thread."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(asgi, host="127.0.0.1", port=port, log_config=None, access_log=False)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the fake Slack did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 # ---- fixtures ------------------------------------------------------------------------------

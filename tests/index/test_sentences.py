@@ -29,3 +29,12 @@ def test_quotes_stay_with_their_sentence_and_offsets_are_exact() -> None:
 def test_sub_range() -> None:
     text = "One. Two. Three."
     assert [text[s:e] for s, e in split_sentences(text, 5, 16)] == ["Two.", "Three."]
+
+
+def test_no_is_an_abbreviation_only_before_a_number() -> None:
+    text = "He lives at No. 10 Downing Street. The answer was no. They left."
+    assert _split(text) == [
+        "He lives at No. 10 Downing Street.",
+        "The answer was no.",
+        "They left.",
+    ]

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from tests.api.server import free_port
+from tests.api.server import serving
 
 
 @dataclass
@@ -91,23 +89,8 @@ def _app(script: Script) -> FastAPI:
 @contextmanager
 def chat_server(script: Script) -> Iterator[str]:
     """Yields the base URL (…/v1) of a running scripted server."""
-    port = free_port()
-    config = uvicorn.Config(
-        _app(script), host="127.0.0.1", port=port, log_config=None, access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("scripted chat server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(_app(script)) as url:
+        yield url + "/v1"
 
 
 def passages_of(messages: list[dict[str, Any]]) -> dict[int, str]:
