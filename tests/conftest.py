@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,19 @@ ARMS_RACE_QUOTE = (
     "We should uphold the principle of common security and avoid bloc confrontation "
     "and arms race in cyberspace."
 )
+
+
+def run_newsrag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The ``newsrag`` command as a user runs it: a real process, a fixed terminal width so
+    tables wrap the same everywhere."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,25 +1,12 @@
 """The ``newsrag`` command, run as a user runs it: a real process, real files, exit codes."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ARMS_RACE_QUOTE, ROOT, XI_ARTICLE
-
-
-def newsrag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+from tests.conftest import ARMS_RACE_QUOTE, XI_ARTICLE
+from tests.conftest import run_newsrag as newsrag
 
 
 @pytest.mark.slow

@@ -1,9 +1,6 @@
 """``newsrag eval`` as a user runs it: a real process, real files, exit codes."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,19 +8,9 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from tests.conftest import ROOT
+from tests.conftest import run_newsrag as newsrag
 
 DATA = ROOT / "tests" / "data" / "eval"
-
-
-def newsrag(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "COLUMNS": "100"},
-    )
 
 
 @pytest.mark.slow
