@@ -83,9 +83,7 @@ class Service:
 
             torch.set_num_threads(settings.torch_threads)
         # Small batches: a question waits for at most one batch of an ingest running beside it.
-        embedder = embedder or Embedder(
-            settings.model, settings.device, min(settings.batch_size, 8)
-        )
+        embedder = embedder or Embedder.from_settings(settings, min(settings.batch_size, 8))
         store = open_store(settings, embedder)  # an empty index is created if there is none
         self.rag = NewsRAG(settings, embedder, store)
         self.ingestor = Ingestor(settings, embedder, store)

@@ -48,7 +48,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _embedder(settings: Settings) -> Embedder:
-    embedder = Embedder(settings.model, settings.device, settings.batch_size)
+    embedder = Embedder.from_settings(settings)
     try:
         embedder.model  # noqa: B018  load now so a bad model fails before any work
     except ModelLoadError as exc:

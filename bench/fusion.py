@@ -163,7 +163,7 @@ class PrecomputedEmbedder(Embedder):
     the retriever run unchanged, only the slow model call is skipped."""
 
     def __init__(self, settings: Settings):
-        super().__init__(settings.model, settings.device, settings.batch_size)
+        super().__init__(settings.model, settings.device, settings.batch_size, "torch")
         self.table: dict[str, np.ndarray] = {}
 
     def add(self, texts: list[str], vectors: np.ndarray) -> None:

@@ -288,6 +288,16 @@ def noisy(vectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.ascontiguousarray(mixed / np.linalg.norm(mixed, axis=1, keepdims=True))
 
 
+def base_vectors(store: Any) -> dict[int, np.ndarray]:
+    """chunk id -> the vector the pipeline stored for it: the build reuses real embeddings
+    without needing the raw-encode phase."""
+    import faiss
+
+    index = store._vectors._index
+    ids = faiss.vector_to_array(index.id_map)
+    return {int(i): index.reconstruct(int(i)) for i in ids}
+
+
 def phase_build(args: argparse.Namespace) -> Result:
     """Grow a copy of the real index to exactly ``--target`` chunks through Store.writer()."""
     from index.store import Store
@@ -300,16 +310,19 @@ def phase_build(args: argparse.Namespace) -> Result:
     embedder = Embedder(settings.model, settings.device, settings.batch_size)
     chunker = make_chunker(embedder, settings)
     articles, _ = load_articles(args.data, args.articles)
-    pool = [(a, i, chunker.run(a, i)) for a, i in unique_articles(articles)]
-    vectors = np.concatenate([np.load(args.work / f"raw-{n}.npy") for n in range(args.slices)])
-    offsets = np.cumsum([0] + [len(c) for _, _, c in pool])
+    store = Store.open(directory)
+    stored = base_vectors(store)
+    pool = []
+    for article, article_id in unique_articles(articles):
+        ids = [cid for cid, _, _ in store.article_chunks(article_id)]
+        if ids:
+            pool.append((article, article_id, chunker.run(article, article_id), ids))
     rng = np.random.default_rng(target)
     start = time.perf_counter()
-    store = Store.open(directory)
     count, copy = store.stats().chunks, 0
     with store.writer() as writer:
         while count < target:
-            for n, (article, article_id, chunks) in enumerate(pool):
+            for article, article_id, chunks, ids in pool:
                 take = min(target - count, len(chunks))
                 if take <= 0:
                     break
@@ -317,7 +330,7 @@ def phase_build(args: argparse.Namespace) -> Result:
                 copies = [
                     dataclasses.replace(c, article_id=synth.article_id) for c in chunks[:take]
                 ]
-                block = vectors[offsets[n] : offsets[n] + take]
+                block = np.stack([stored[i] for i in ids[:take]])
                 writer.upsert(synth, synth.article_id, copies, noisy(block, rng))
                 count += take
             copy += 1
@@ -513,20 +526,32 @@ def total(rows: list[Result], component: str, characters: int) -> Result:
     }
 
 
+def run_latency_ingest(args: argparse.Namespace) -> Result:
+    """``--latency-only``: just the newsrag ingest that builds the base index."""
+    rows = [
+        {"pipeline": run_phase(args, "pipeline", "--slice", str(n))} for n in range(args.slices)
+    ]
+    articles, _ = load_articles(args.data, args.articles)
+    characters = sum(len(a.text) for a, _ in unique_articles(articles))
+    return {"articles": len(articles), "newsrag": total(rows, "pipeline", characters)}
+
+
 def run_all(args: argparse.Namespace) -> Result:
     results: Result = {"environment": environment(args.note), "command": " ".join(sys.argv)}
-    ingest = results["ingest"] = run_ingest(args)
+    ingest = results["ingest"] = run_latency_ingest(args) if args.latency_only else run_ingest(args)
     results["index_mib"] = dir_size_mib(args.work / "base")
     results["ask"] = {"base": run_phase(args, "ask", "--index", str(args.work / "base"))}
     for target in args.scale:
         build = run_phase(args, "build", "--target", str(target))
         ask = run_phase(args, "ask", "--index", str(args.work / f"scale-{target}"))
         results["ask"][str(target)] = {**ask, "build": build}
-        shutil.rmtree(args.work / f"scale-{target}", ignore_errors=True)
+        if not (args.keep or args.work_dir):
+            shutil.rmtree(args.work / f"scale-{target}", ignore_errors=True)
     results["ask_memory_per_100k_chunks_mib"] = memory_slope(results["ask"])
-    search = results["langchain_search"] = run_phase(args, "langchain-search")
-    results["newsrag_vs_langchain"] = compare(ingest, results["ask"]["base"], search)
-    results["reference_full_set_langchain"] = FULL_SET_LANGCHAIN
+    if not args.latency_only:
+        search = results["langchain_search"] = run_phase(args, "langchain-search")
+        results["newsrag_vs_langchain"] = compare(ingest, results["ask"]["base"], search)
+        results["reference_full_set_langchain"] = FULL_SET_LANGCHAIN
     results["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
@@ -569,22 +594,26 @@ def markdown(results: Result) -> str:
         ("raw model.encode of the same chunks", "raw_encode"),
         ("LangChain split + embed + FAISS.from_documents", "langchain"),
     ]:
+        if key not in ingest:
+            continue
         r = ingest[key]
         lines.append(
             f"| {name} | {r['chunks']} | {r['seconds']} | {r['chunks_per_s']} | "
             f"{r['characters_per_s']} | {r['peak_rss_mib']} |"
         )
-    lines += ["", f"pipeline / raw encode = **{ingest['pipeline_vs_raw']}**", ""]
-    lines += ask_table(results["ask"], results["langchain_search"])
-    versus = results["newsrag_vs_langchain"].items()
-    lines += ["", "newsrag / LangChain: " + ", ".join(f"{k} {v}" for k, v in versus)]
+    if "pipeline_vs_raw" in ingest:
+        lines += ["", f"pipeline / raw encode = **{ingest['pipeline_vs_raw']}**"]
+    lines += ["", *ask_table(results["ask"], results.get("langchain_search"))]
+    if "newsrag_vs_langchain" in results:
+        versus = results["newsrag_vs_langchain"].items()
+        lines += ["", "newsrag / LangChain: " + ", ".join(f"{k} {v}" for k, v in versus)]
     lines.append(
         f"ask peak RSS growth per 100k chunks: {results['ask_memory_per_100k_chunks_mib']} MiB"
     )
     return "\n".join(lines)
 
 
-def ask_table(asks: dict[str, Result], lc: Result) -> list[str]:
+def ask_table(asks: dict[str, Result], lc: Result | None) -> list[str]:
     """Latency p50/p95 in ms; stages from Answer.timings_ms, torch's default threads."""
     stages = [
         s
@@ -599,10 +628,11 @@ def ask_table(asks: dict[str, Result], lc: Result) -> list[str]:
         cells += [pair(r["one_thread"]["wall_ms"]), pair(r["retrieve_dense_k4_ms"])]
         cells += [str(r["cited_source_rate"]), str(r["peak_rss_mib"])]
         lines.append("| " + " | ".join(cells) + " |")
-    cells = ["LangChain", str(lc["chunks"]), "-", *("-" for _ in stages), "-"]
-    cells += [f"{pair(lc['search_k4_ms'])} (1 thread {pair(lc['search_k4_ms_one_thread'])})"]
-    cells += [f"{lc['hit_rate_k4']} (hit@4)", str(lc["peak_rss_mib"])]
-    lines.append("| " + " | ".join(cells) + " |")
+    if lc:
+        cells = ["LangChain", str(lc["chunks"]), "-", *("-" for _ in stages), "-"]
+        cells += [f"{pair(lc['search_k4_ms'])} (1 thread {pair(lc['search_k4_ms_one_thread'])})"]
+        cells += [f"{lc['hit_rate_k4']} (hit@4)", str(lc["peak_rss_mib"])]
+        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -621,6 +651,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--slices", type=int, default=8, help="raw/pipeline alternations")
     parser.add_argument("--keep", action="store_true", help="keep the temporary indexes")
+    parser.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="skip raw encode and LangChain: build the base index, then time ask at each scale",
+    )
+    parser.add_argument("--work-dir", type=Path, help="keep indexes here instead of a temp dir")
     parser.add_argument("--note", default="", help="what else ran on the machine, for the record")
     # internal: one phase in a child process
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
@@ -639,12 +675,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.phase:
         args.phase_out.write_text(json.dumps(PHASES[args.phase](args)))
         return
-    args.work = Path(tempfile.mkdtemp(prefix="newsrag-bench-"))
+    args.work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsrag-bench-"))
+    args.work.mkdir(parents=True, exist_ok=True)
     print(f"[bench] temporary indexes in {args.work}", file=sys.stderr)
     try:
         results = run_all(args)
     finally:
-        if not args.keep:
+        if not (args.keep or args.work_dir):
             shutil.rmtree(args.work, ignore_errors=True)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

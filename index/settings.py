@@ -14,6 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from index.embedding import default_cache_dir
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
@@ -27,6 +29,15 @@ class Settings(BaseSettings):
         ),
     )
     device: str = Field("cpu", description="torch device for the embedding model.")
+    query_backend: Literal["onnx", "torch"] = Field(
+        "onnx",
+        description="What embeds questions on a CPU: ONNX Runtime (3x faster for one short "
+        "text, same vectors; falls back to torch with a warning) or torch.",
+    )
+    cache_dir: Path = Field(
+        default_factory=default_cache_dir,
+        description="Where the model's ONNX export is kept (made once per model).",
+    )
     batch_size: int = Field(
         32, ge=1, description="Passages per embedding batch (a question waits one at most)."
     )

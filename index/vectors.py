@@ -43,6 +43,7 @@ class FaissIndex:
         self._index: Any = (
             index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         )
+        self._matrix: tuple[np.ndarray, np.ndarray] | None = None  # see _flat_view
 
     @classmethod
     def load(cls, path: Path) -> FaissIndex:
@@ -65,10 +66,12 @@ class FaissIndex:
             raise ValueError(
                 f"vectors have {vectors.shape[1]} dimensions, index has {self.dimension}"
             )
+        self._matrix = None
         self._index.add_with_ids(vectors, ids.astype(np.int64))
 
     def remove(self, ids: np.ndarray) -> None:
         if len(ids):
+            self._matrix = None
             self._index.remove_ids(ids.astype(np.int64))
 
     def search(
@@ -78,14 +81,33 @@ class FaissIndex:
 
         if self.size == 0 or k <= 0:
             return []
+        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
         params = None
         if allowed is not None:
             if len(allowed) == 0:
                 return []
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(allowed.astype(np.int64)))  # type: ignore[call-arg]
-        query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        else:
+            matrix = self._flat_view()
+            if matrix is not None:
+                return _top_k(*matrix, query[0], k)
         scores, ids = self._index.search(query, min(k, self.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _flat_view(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The stored vectors as a zero-copy array, and their ids. FAISS searches one query
+        on one thread; the same product through numpy's BLAS uses every core (100k chunks on
+        2 cores: 10 ms instead of 19). Readers never modify an installed index (writers work
+        on a copy), and ``add``/``remove`` drop the view."""
+        import faiss
+
+        if self._matrix is None:
+            flat = faiss.downcast_index(self._index.index)
+            if not isinstance(flat, faiss.IndexFlat):
+                return None  # another engine's file: FAISS's own search
+            xb = faiss.rev_swig_ptr(flat.get_xb(), flat.ntotal * self.dimension)
+            self._matrix = (xb.reshape(-1, self.dimension), self.ids())
+        return self._matrix
 
     def copy(self) -> FaissIndex:
         import faiss
@@ -101,3 +123,13 @@ class FaissIndex:
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+
+
+def _top_k(
+    vectors: np.ndarray, ids: np.ndarray, query: np.ndarray, k: int
+) -> list[tuple[int, float]]:
+    """Best ``k`` inner products, best first (equal scores in storage order)."""
+    scores = vectors @ query
+    top = np.arange(len(scores)) if k >= len(scores) else np.argpartition(-scores, k - 1)[:k]
+    top = top[np.lexsort((top, -scores[top]))]
+    return [(int(ids[i]), float(scores[i])) for i in top]

@@ -27,9 +27,7 @@ class NewsRAG:
         store: Store | None = None,
     ):
         self.settings = settings or get_settings()
-        self.embedder = embedder or Embedder(
-            self.settings.model, self.settings.device, self.settings.batch_size
-        )
+        self.embedder = embedder or Embedder.from_settings(self.settings)
         self.store = store or Store.open(self.settings.index_dir)
         self.retriever = HybridRetriever(
             self.store,
@@ -43,7 +41,7 @@ class NewsRAG:
             self.store, self.settings.abstain_threshold, self.settings.answer_sentences
         )
         self.llm = LLMAnswerer(self.settings) if self.settings.llm_base_url else None
-        self.embedder.encode(["warm-up"])  # load the model now, not inside the first question
+        self.embedder.encode_query("warm-up")  # load the model now, not in the first question
 
     def check_mode(self, answer_mode: AnswerMode | None) -> AnswerMode:
         """The mode to use; raises LLMNotConfiguredError for 'llm' without an endpoint."""

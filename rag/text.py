@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     [
@@ -147,8 +148,10 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[\w’']+")
 
 
+@lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Crude suffix stripping: enough to match "races" with "race" and "said" with "say"."""
+    """Crude suffix stripping: enough to match "races" with "race" and "said" with "say".
+    Cached: the answer step stems the same words thousands of times per question."""
     word = word.lower().replace("’", "'").removesuffix("'s").strip("'")
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"

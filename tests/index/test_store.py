@@ -54,9 +54,9 @@ def test_changed_article_replaces_its_chunks(settings: Settings, embedder: Embed
     article = store.article(changed[0].article_id)
     assert article is not None and "cancelled" in article.text
     assert store.stats().chunks == 2
-    hits = store.search_bm25('"cancelled"', 5)
+    hits = store.search_bm25(["cancelled"], 5)
     assert [store.chunks([h[0]])[0].article.article_id for h in hits] == [changed[0].article_id]
-    assert store.search_bm25('"minutes"', 5) == []  # old text gone from BM25
+    assert store.search_bm25(["minutes"], 5) == []  # old text gone from BM25
 
 
 def test_edited_file_without_url_replaces_the_old_version(
@@ -81,7 +81,7 @@ def test_delete_removes_from_every_structure(settings: Settings, embedder: Embed
     assert delete_article(ingestor.store, target)
     store = Store.open(settings.index_dir)  # reopening checks FAISS == SQLite
     assert target not in ids(store)
-    assert store.search_bm25('"library"', 5) == []
+    assert store.search_bm25(["library"], 5) == []
     vector = embedder.encode(["library opening hours"])[0]
     found = {
         c.article.article_id for c in store.chunks([i for i, _ in store.search_dense(vector, 10)])
@@ -97,7 +97,7 @@ def test_filters_by_outlet_and_date(settings: Settings, embedder: Embedder) -> N
     vector = embedder.encode(["opening times"])[0]
 
     def outlets(where: SearchFilter) -> set[str | None]:
-        hits = store.search_dense(vector, 10, where) + store.search_bm25('"the"', 10, where)
+        hits = store.search_dense(vector, 10, where) + store.search_bm25(["the"], 10, where)
         return {c.article.source for c in store.chunks([h[0] for h in hits])}
 
     assert outlets(SearchFilter(sources=("tribune",))) == {"Tribune"}
@@ -130,3 +130,25 @@ def test_missing_vector_file_is_reported(index_copy: Path) -> None:
 def test_model_mismatch_is_refused(index_copy: Path) -> None:
     with pytest.raises(IndexCorruptError, match="was built with model"):
         Store.create_or_open(index_copy, "another-model:768", 768)
+
+
+def test_common_words_only_add_to_chunks_with_a_rarer_word(sample_index: Path) -> None:
+    store = Store.open(sample_index)
+    words = ["president", "people", "cyberspace", "arms", "stampede"]
+    counts, total = store.document_frequencies(words)
+    common = [w for w in words if counts[w] > 20]
+    rare = [w for w in words if counts[w] <= 20]
+    assert common and rare, counts  # the sample articles have both kinds
+
+    def search(k: int, common_min: int) -> list[tuple[int, float]]:
+        return store.search_bm25(words, k, common_share=0.0, common_min=common_min)
+
+    plain = search(total, common_min=total)  # no word counts as common: one OR query
+    split = search(total, common_min=20)
+    holds_rare = {cid for cid, _ in store.search_bm25(rare, total, common_min=total)}
+    assert len(holds_rare) < len(plain)
+    # chunks holding a rare word keep their full-query score, the others drop out
+    assert [c for c, _ in split] == [c for c, _ in plain if c in holds_rare]
+    assert [s for _, s in split] == pytest.approx([s for c, s in plain if c in holds_rare])
+    # and a short top k is the top of that same ranking
+    assert search(5, common_min=20) == split[:5]

@@ -1,11 +1,14 @@
 from rag.langchain import NewsRetriever
 from rag.pipeline import NewsRAG
-from rag.retrieval import bm25_query
+from rag.retrieval import bm25_words
 
 
 def test_bm25_query_is_safe_for_any_text(rag: NewsRAG) -> None:
-    assert bm25_query('What did "Xi" say about AND OR NEAR(*)?') == '"xi" OR "near"'
-    assert bm25_query("?!") == ""
+    assert bm25_words('What did "Xi" say about AND OR NEAR(*)? Xi!') == ["xi", "near"]
+    assert bm25_words("?!") == []
+    assert rag.store.search_bm25(['"', "*", "(", ""], 5) == []
+    hits = rag.store.search_bm25(["AND"], 3)  # a word to match, not an operator
+    assert hits and all(" and " in c.text for c in rag.store.chunks([c for c, _ in hits]))
     for hostile in ['NEAR(*) "AND" OR', "'; DROP TABLE chunks; --", "?!", "x" * 500]:
         rag.retrieve(hostile, mode="bm25")  # FTS5 syntax in a question never raises
 
