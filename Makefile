@@ -54,6 +54,7 @@ bench: setup
 	$(PY) bench/load_bench.py --index $(INDEX) --out bench/results/load.json
 	$(PY) bench/support_check.py --out bench/results/support-check.json
 	$(PY) bench/fusion.py
+	$(PY) bench/common_terms.py --out bench/results/common-terms-scifact.json
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

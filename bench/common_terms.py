@@ -72,8 +72,9 @@ def main() -> None:
         chunks = store.stats().chunks
         rules = {
             "plain OR query": {"common_min": chunks + 1},
-            f"common rule (default: > {COMMON_SHARE:.0%} and > {COMMON_MIN})": {},
-            "common rule, > 2% (no minimum)": {"common_min": 0},
+            f"common rule, > {COMMON_SHARE:.0%} and > {COMMON_MIN} chunks (default)": {},
+            f"common rule, > {COMMON_SHARE:.0%} and > 500 chunks": {"common_min": 500},
+            f"common rule, > {COMMON_SHARE:.0%} (no minimum)": {"common_min": 0},
         }
         for name, options in rules.items():
             store.search_bm25 = functools.partial(Store.search_bm25, store, **options)  # type: ignore[method-assign]

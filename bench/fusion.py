@@ -169,10 +169,10 @@ class PrecomputedEmbedder(Embedder):
     def add(self, texts: list[str], vectors: np.ndarray) -> None:
         self.table.update(zip(texts, vectors, strict=True))
 
-    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def encode(self, texts: list[str], background: bool = False) -> np.ndarray:
         if all(t in self.table for t in texts):
             return np.stack([self.table[t] for t in texts]) if texts else super().encode([])
-        return super().encode(texts, progress)
+        return super().encode(texts, background)
 
 
 # ---- newsrag retrieval ----------------------------------------------------------------------

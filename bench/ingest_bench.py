@@ -18,6 +18,10 @@ into the repository (licence); temporary indexes live under /tmp.
 
     .venv/bin/python bench/ingest_bench.py --articles 300 --scale 10000,100000 \
         --out bench/results/ingest-300.json
+
+``--latency-only`` skips raw encode and LangChain (about 12 minutes instead of 30): the
+newsrag ingest builds the base index, then ``ask`` is timed at each scale. ``--work-dir DIR``
+keeps the indexes there, so one ``--phase ask --index DIR/scale-100000`` can be rerun alone.
 """
 
 from __future__ import annotations

@@ -99,8 +99,9 @@ class Settings(BaseSettings):
     torch_threads: int = Field(
         0,
         ge=0,
-        description="torch threads in the server (0: torch's default, one per core). "
-        "Requests run in parallel threads, so 1 avoids oversubscribing the cores.",
+        description="torch threads in the server, and ONNX Runtime threads for questions "
+        "(0: their defaults, one per core). Requests run in parallel threads, so 1 avoids "
+        "oversubscribing the cores.",
     )
     max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body.")
     max_question_chars: int = Field(2000, ge=10)
