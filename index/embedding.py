@@ -65,6 +65,7 @@ class Embedder:
         self._query_encoder: OnnxQueryEncoder | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+        self._onnx_lock = threading.Lock()
         self._turn = threading.Condition()
         self._busy = False
         self._waiting = 0  # foreground callers waiting for the model
@@ -174,11 +175,11 @@ class Embedder:
         from index.onnx_encoder import OnnxQueryEncoder, OnnxUnavailableError
 
         model = self.model
-        with self._lock:
+        with self._onnx_lock:  # not self._lock: the probe below embeds through encode()
             if self._query_encoder is None and self.query_backend == "onnx":
                 try:
                     self._query_encoder = OnnxQueryEncoder.build(
-                        model, self.model_path, self.cache_dir, self.threads
+                        model, self.model_path, self.cache_dir, self.encode, self.threads
                     )
                 except OnnxUnavailableError as exc:
                     log.warning("questions are embedded with torch: %s", exc)

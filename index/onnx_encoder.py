@@ -21,6 +21,7 @@ import hashlib
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,15 @@ class OnnxQueryEncoder:
 
     @classmethod
     def build(
-        cls, model: SentenceTransformer, model_path: str, cache_dir: Path, threads: int = 0
+        cls,
+        model: SentenceTransformer,
+        model_path: str,
+        cache_dir: Path,
+        reference: Callable[[list[str]], np.ndarray],
+        threads: int = 0,
     ) -> OnnxQueryEncoder:
+        """``reference`` embeds with torch (``Embedder.encode``, which takes the model's turn
+        lock), for the probe that checks the export."""
         try:
             import onnxruntime
         except ImportError as exc:
@@ -73,8 +81,7 @@ class OnnxQueryEncoder:
             path.unlink(missing_ok=True)
             raise OnnxUnavailableError(f"cannot load {path} ({exc})") from exc
         encoder = cls(session, copy.deepcopy(model.tokenizer), int(model.max_seq_length or 256))
-        expected = model.encode([PROBE], normalize_embeddings=True, convert_to_numpy=True)[0]
-        similarity = float(np.dot(encoder.encode(PROBE), expected))
+        similarity = float(np.dot(encoder.encode(PROBE), reference([PROBE])[0]))
         if similarity < 0.9999:
             path.unlink(missing_ok=True)
             raise OnnxUnavailableError(
