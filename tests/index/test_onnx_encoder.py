@@ -17,12 +17,17 @@ TEXTS = [
 ]
 
 
-@pytest.fixture
-def onnx_embedder(tmp_path: Path, embedder: Embedder) -> Embedder:
-    """Shares the loaded torch model; its own empty cache, so the export runs here."""
-    fresh = Embedder(embedder.model_path, cache_dir=tmp_path / "cache")
+def sharing_model(embedder: Embedder, cache_dir: Path) -> Embedder:
+    """A new Embedder (own ONNX state and cache) over the torch model already loaded."""
+    fresh = Embedder(embedder.model_path, cache_dir=cache_dir)
     fresh._model = embedder.model
     return fresh
+
+
+@pytest.fixture
+def onnx_embedder(tmp_path: Path, embedder: Embedder) -> Embedder:
+    """An empty cache, so the export runs here."""
+    return sharing_model(embedder, tmp_path / "cache")
 
 
 def test_questions_get_the_torch_vectors(onnx_embedder: Embedder, embedder: Embedder) -> None:
@@ -39,8 +44,7 @@ def test_the_export_is_reused(onnx_embedder: Embedder, embedder: Embedder) -> No
     onnx_embedder.encode_query("first")
     [export] = onnx_embedder.cache_dir.glob("*.onnx")
     stamp = export.stat().st_mtime_ns
-    again = Embedder(embedder.model_path, cache_dir=onnx_embedder.cache_dir)
-    again._model = embedder.model
+    again = sharing_model(embedder, onnx_embedder.cache_dir)
     again.encode_query("second")
     assert again.query_backend == "onnx" and export.stat().st_mtime_ns == stamp
 
@@ -51,8 +55,7 @@ def test_a_damaged_export_falls_back_to_torch(
     onnx_embedder.encode_query("make the export")
     [export] = onnx_embedder.cache_dir.glob("*.onnx")
     export.write_bytes(b"not a model")
-    damaged = Embedder(embedder.model_path, cache_dir=onnx_embedder.cache_dir)
-    damaged._model = embedder.model
+    damaged = sharing_model(embedder, onnx_embedder.cache_dir)
     with caplog.at_level(logging.WARNING):
         vector = damaged.encode_query(TEXTS[0])
     assert damaged.query_backend == "torch"
@@ -64,8 +67,7 @@ def test_a_damaged_export_falls_back_to_torch(
 def test_an_unwritable_cache_falls_back_to_torch(tmp_path: Path, embedder: Embedder) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file, not a directory")
-    stuck = Embedder(embedder.model_path, cache_dir=blocker / "cache")
-    stuck._model = embedder.model
+    stuck = sharing_model(embedder, blocker / "cache")
     assert float(stuck.encode_query(TEXTS[0]) @ embedder.encode(TEXTS[:1])[0]) > 0.99999
     assert stuck.query_backend == "torch"
 
