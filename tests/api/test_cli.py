@@ -144,27 +144,14 @@ def test_llm_flag_without_an_endpoint_says_what_to_set(index_copy: Path) -> None
 @pytest.mark.slow
 @pytest.mark.llm
 def test_ask_llm_against_the_real_model(index_copy: Path, llama_server: str) -> None:
-    result = newsrag(
-        "ask",
-        "What did Xi say about arms races?",
-        "--llm",
-        "--json",
-        "--index",
-        str(index_copy),
-        env={"NEWSRAG_LLM_BASE_URL": llama_server},
-    )
+    ask = ("ask", "What did Xi say about arms races?", "--llm", "--index", str(index_copy))
+    env = {"NEWSRAG_LLM_BASE_URL": llama_server}
+    result = newsrag(*ask, "--json", env=env)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     assert answer["mode"] == "llm" and answer["verification"]["outcome"] in ("verified", "fallback")
     assert answer["answer"] and all(c["quote"] for c in answer["citations"])
-    printed = newsrag(
-        "ask",
-        "What did Xi say about arms races?",
-        "--llm",
-        "--index",
-        str(index_copy),
-        env={"NEWSRAG_LLM_BASE_URL": llama_server},
-    )
+    printed = newsrag(*ask, env=env)
     assert printed.returncode == 0, printed.stderr
     assert "sentences passed the quote check" in printed.stderr or (
         "extractive answer shown" in printed.stderr
