@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 INDEX ?= demo-index
 
-.PHONY: setup demo test lint browser llm bench clean
+.PHONY: setup demo test lint browser llm bench chaos clean
 
 setup: $(VENV)/.installed
 
@@ -55,6 +55,10 @@ bench: setup
 	$(PY) bench/support_check.py --out bench/results/support-check.json
 	$(PY) bench/fusion.py
 	$(PY) bench/common_terms.py --out bench/results/common-terms-scifact.json
+
+# kill -9 during ingest, hostile files, load with an ingest racing it (docs/security.md).
+chaos: setup
+	$(PY) bench/chaos.py --out bench/results/chaos.json
 
 clean:
 	rm -rf $(INDEX) .pytest_cache .mypy_cache .ruff_cache

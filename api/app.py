@@ -8,8 +8,10 @@ new one, never a mix.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -29,6 +31,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import openai_compat
+from api.headers import SecurityHeaders
+from api.jobs import Job, Jobs
 from api.limits import BodyLimit
 from api.models import (
     AnswerOut,
@@ -38,21 +42,25 @@ from api.models import (
     ErrorBody,
     Failure,
     IngestResponse,
+    JobOut,
     PassageOut,
     Query,
     SearchResponse,
 )
 from api.observability import Metrics, request_id, request_logger
 from api.security import Guard
+from index.dates import DateError, parse_date
 from index.documents import Article
 from index.embedding import Embedder
+from index.identity import api_origin
 from index.ingest import Ingestor, IngestReport, delete_article, open_store
-from index.loaders import LoadFailure, load_paths, normalize_date
+from index.loaders import Limits, LoadFailure, load_paths
 from index.settings import Settings, get_settings
 from index.store import Stats
 from rag.pipeline import NewsRAG
 from rag.retrieval import Retrieval
 from rag.schema import Answer
+from rag.time_window import TimeExpressionError, resolve
 
 log = logging.getLogger("newsrag.api")
 STATIC = Path(__file__).parent / "static"
@@ -70,6 +78,7 @@ class Service:
     metrics: Metrics = field(default_factory=Metrics)
     rag: NewsRAG | None = None
     ingestor: Ingestor | None = None
+    jobs: Jobs = field(default_factory=Jobs)
 
     def ready(self) -> NewsRAG:
         if self.rag is None:
@@ -113,9 +122,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        service.jobs = Jobs(keep=settings.ingest_jobs_kept)
         await run_in_threadpool(service.load, embedder)
         log.info("ready", extra={"fields": {"index": str(settings.index_dir)}})
         yield
+        await run_in_threadpool(service.jobs.shutdown)  # cancels running ingests at a batch
 
     app = FastAPI(
         title="newsrag",
@@ -135,6 +146,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         )
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, page=STATIC / "chat.html")  # CSP, nosniff: api/headers.py
     _install_error_handlers(app)
 
     def check(query: Query) -> None:
@@ -146,11 +158,24 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             raise _field_error("k", f"must be at most {settings.max_k}")
         if query.answer_mode == "llm" and not settings.llm_base_url:
             raise _field_error("answer_mode", "'llm' needs NEWSRAG_LLM_BASE_URL on the server")
+        try:
+            if query.time_words:
+                resolve(query.question, query.as_of_date or dt.date.today())
+        except TimeExpressionError as exc:
+            raise _field_error("question", str(exc)) from None
 
     def retrieve(query: Query) -> Retrieval:
         rag = service.ready()
         return rag.retrieve(
-            query.question, query.k, query.sources, query.since, query.until, query.mode
+            query.question,
+            query.k,
+            query.sources,
+            query.since,
+            query.until,
+            query.mode,
+            as_of=query.as_of_date,
+            recency=query.recency,
+            time_words=query.time_words,
         )
 
     def answer(query: Query) -> AnswerOut:
@@ -275,7 +300,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         turns resolve follow-ups; citations come in the text and in ``citations``."""
         question = openai_compat.question_of(body)
         mode = body.answer_mode or openai_compat.answer_mode_of(body.model)
-        query = Query(question=question, k=body.k, answer_mode=mode)
+        query = Query(question=question, k=body.k, answer_mode=mode, as_of=body.as_of)
         check(query)
         service.ready()  # a 503 now, not a broken stream later
         if body.stream:
@@ -312,13 +337,18 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             }
         },
     )
-    async def add_articles(request: Request, _: Caller) -> IngestResponse:
+    async def add_articles(request: Request, who: Caller, wait: bool = True) -> Any:
         """A JSON batch ``{"articles": [...]}`` or a multipart upload (field ``file``) in any
-        format the loaders read. Unchanged articles are skipped."""
+        format the loaders read. Unchanged articles are skipped.
+
+        The ingest runs as a background job. ``wait=true`` (the default) answers with the
+        report when it is done, and cancels it if the client disconnects first;
+        ``wait=false`` answers ``202`` at once with the job (``GET /jobs/{job_id}`` for
+        progress and result, ``DELETE /jobs/{job_id}`` to cancel)."""
         service.ready()
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("multipart/form-data"):
-            report = await _ingest_upload(request)
+            job = await _upload_job(request, who)
         else:
             try:
                 batch = ArticleBatch.model_validate_json(await request.body())
@@ -331,59 +361,111 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                     url=a.url,
                     source=a.source,
                     author=a.author,
-                    published=normalize_date(a.published),
-                    origin="api",
+                    published=None,
+                    origin=api_origin(a.id),
                 )
                 for a in batch.articles
             ]
-            report = await run_in_threadpool(_ingest_articles, articles)
-        service.update_gauges()
-        return _report(report)
+            dates = [a.published for a in batch.articles]
+            job = service.jobs.submit(who, lambda job: _ingest_articles(job, articles, dates))
+        if not wait:
+            return JSONResponse(
+                _job_out(job).model_dump(),
+                status.HTTP_202_ACCEPTED,
+                headers={"Location": f"/jobs/{job.job_id}"},
+            )
+        await service.jobs.wait(job, request)
+        if job.report is None:
+            raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, job.error or "failed")
+        return _report(job.report, job.job_id)
 
-    def _ingest_articles(articles: list[Article]) -> IngestReport:
+    def _ingest_articles(
+        job: Job, articles: list[Article], dates: list[str | None]
+    ) -> IngestReport:
         from index.cleaning import clean_text, clean_title
 
-        for article in articles:
+        warnings = []
+        for number, (article, published) in enumerate(zip(articles, dates, strict=True)):
             article.title, article.text = clean_title(article.title), clean_text(article.text)
+            try:
+                article.published = parse_date(published)
+            except DateError as exc:
+                reason = f"publication date not read, ingested undated: {exc}"
+                warnings.append(LoadFailure(f"articles[{number}]", reason))
         kept = [a for a in articles if a.text]
-        report = service.ingestor.run(kept) if service.ingestor and kept else IngestReport()
+        assert service.ingestor is not None
+        report = service.ingestor.run(kept, job.progress, job.cancel) if kept else IngestReport()
         report.failed = [
             LoadFailure(f"articles[{i}]", "no text after cleaning")
             for i, a in enumerate(articles)
             if not a.text
-        ]
+        ] + report.failed
+        report.warnings = warnings
+        service.update_gauges()
         return report
 
-    async def _ingest_upload(request: Request) -> IngestReport:
+    async def _upload_job(request: Request, who: str) -> Job:
+        """Uploaded files go to a temporary directory that the job removes when it ends."""
         form = await request.form()
         uploads = [v for v in form.getlist("file") if isinstance(v, UploadFile)]
         if not uploads:
             raise _field_error("file", "no file uploaded (multipart field 'file')")
-        with tempfile.TemporaryDirectory() as tmp:
+        tmp = tempfile.mkdtemp(prefix="newsrag-upload-")
+        try:
             paths = []
             for number, upload in enumerate(uploads):
                 name = Path(upload.filename or f"upload-{number}.txt").name
+                if len(name.encode()) > 200:  # stored under a temp name: file systems stop at 255
+                    raise _field_error("file", f"file name longer than 200 bytes: {name[:40]!r}…")
                 path = Path(tmp) / f"{number}-{name}"
                 path.write_bytes(await upload.read())
                 paths.append(path)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
-            def run() -> IngestReport:
-                loaded = load_paths(paths)
-                for article in loaded.articles:  # identity by upload name, not temp path
-                    stored_as, _, record = article.origin.partition("#")
-                    name = "upload:" + Path(stored_as).name.split("-", 1)[1]
-                    article.origin = f"{name}#{record}" if record else name
-                assert service.ingestor is not None
-                report = (
-                    service.ingestor.run(loaded.articles) if loaded.articles else IngestReport()
-                )
-                report.failed = [
-                    LoadFailure(Path(f.path).name.split("-", 1)[1], f.reason)
-                    for f in loaded.failures
-                ]
-                return report
+        def shown(path: str) -> str:  # the upload's own name, not the temp path
+            return Path(path).name.split("-", 1)[1]
 
-            return await run_in_threadpool(run)
+        def run(job: Job) -> IngestReport:
+            loaded = load_paths(paths, limits=Limits.of(settings))
+            for article in loaded.articles:  # identity by upload name, not temp path
+                stored_as, _, record = article.origin.partition("#")
+                name = "upload:" + Path(stored_as).name.split("-", 1)[1]
+                article.origin = f"{name}#{record}" if record else name
+            assert service.ingestor is not None
+            report = (
+                service.ingestor.run(loaded.articles, job.progress, job.cancel)
+                if loaded.articles
+                else IngestReport()
+            )
+            report.failed = [
+                LoadFailure(shown(f.path) if f.path.startswith(tmp) else f.path, f.reason)
+                for f in loaded.failures + report.failed
+            ]
+            report.warnings = [LoadFailure(shown(w.path), w.reason) for w in loaded.warnings]
+            service.update_gauges()
+            return report
+
+        return service.jobs.submit(who, run, lambda: shutil.rmtree(tmp, ignore_errors=True))
+
+    @app.get("/jobs/{job_id}", tags=["articles"], response_model=JobOut)
+    async def get_job(job_id: str, who: Caller) -> JobOut:
+        """An ingest job: status, progress and, once finished, its report."""
+        job = service.jobs.get(job_id, who)
+        if job is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
+        return _job_out(job)
+
+    @app.delete("/jobs/{job_id}", tags=["articles"], response_model=JobOut)
+    async def cancel_job(job_id: str, who: Caller) -> JobOut:
+        """Cancel an ingest job: it stops before its next batch is committed (batches
+        committed before stay). Cancelling a finished job changes nothing."""
+        job = service.jobs.get(job_id, who)
+        if job is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
+        service.jobs.cancel(job)
+        return _job_out(job)
 
     @app.get("/articles/{article_id}", tags=["articles"], response_model=ArticleOut)
     async def get_article(article_id: str, _: Caller) -> ArticleOut:
@@ -439,7 +521,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def _report(report: IngestReport) -> IngestResponse:
+def _report(report: IngestReport, job_id: str | None = None) -> IngestResponse:
     return IngestResponse(
         added=report.added,
         updated=report.updated,
@@ -448,6 +530,23 @@ def _report(report: IngestReport) -> IngestResponse:
         chunks=report.chunks,
         seconds=round(report.seconds, 3),
         article_ids=report.article_ids,
+        warnings=[Failure(path=f.path, reason=f.reason) for f in report.warnings],
+        cancelled=report.cancelled,
+        job_id=job_id,
+    )
+
+
+def _job_out(job: Job) -> JobOut:
+    return JobOut(
+        job_id=job.job_id,
+        status=job.state,
+        done=job.done,
+        total=job.total,
+        created=job.created,
+        started=job.started,
+        finished=job.finished,
+        result=_report(job.report, job.job_id) if job.report else None,
+        error=job.error,
     )
 
 

@@ -1,7 +1,8 @@
-"""The ``newsrag`` command line: ingest, ask, stats, delete."""
+"""The ``newsrag`` command line: ingest, ask, stats, delete, serve, slack, eval."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -12,11 +13,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from index.chunking import ChunkSizeError
 from index.embedding import Embedder, ModelLoadError
 from index.loaders import Defaults, normalize_date
 from index.settings import Settings, get_settings
 from index.store import Store, StoreError
-from rag.schema import AnswerMode
+from rag.schema import Answer, AnswerMode
 
 app = typer.Typer(
     help="Answer questions from news articles, citing the exact quoted words.",
@@ -68,13 +70,47 @@ def _progress() -> Progress:
     )
 
 
-def _date(value: str | None, option: str) -> str | None:
+def _date(value: str | None, option: str, partial: bool = False) -> str | None:
+    """A typed date; ``partial`` also takes a year or month alone ("2024", "2024-05"),
+    which is stored at that precision (index/dates.py)."""
+    from index.dates import is_day
+
     if value is None:
         return None
     parsed = normalize_date(value, fuzzy=False)
-    if parsed is None:
-        raise _fail(f"{option} {value!r} is not a date (use YYYY-MM-DD)", 2)
+    if parsed is None or not (partial or is_day(parsed)):
+        example = "YYYY-MM-DD, YYYY-MM or YYYY" if partial else "YYYY-MM-DD"
+        raise _fail(f"{option} {value!r} is not a date (use {example})", 2)
     return parsed
+
+
+def _as_of(value: str | None) -> dt.date | None:
+    """--as-of: a real calendar date, YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise _fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
+
+
+def _time_line(answer: Answer) -> str:
+    """'Time: articles from 2–10 June 2022 ("this week"), as of 10 June 2022.'"""
+    from api.openai_compat import time_text
+
+    return time_text(answer).strip()
+
+
+def _printable(text: str) -> str:
+    """A file name or reason on one plain line: control, bidi and other unprintable
+    characters escaped as in Python's repr ("\\n", "\\x1b", "\\u202e"), rich markup
+    escaped, so a hostile name can neither forge lines nor drive the terminal."""
+    from rich.markup import escape
+
+    shown = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+    return escape(shown)
 
 
 @app.command()
@@ -84,30 +120,47 @@ def ingest(
         str | None, typer.Option(help="Outlet for articles that don't name one.")
     ] = None,
     published: Annotated[
-        str | None, typer.Option(help="Publication date for articles without one.")
+        str | None,
+        typer.Option(
+            help="Publication date for articles without one: YYYY-MM-DD, or YYYY-MM / YYYY "
+            "kept at that precision."
+        ),
     ] = None,
     index: IndexOption = None,
 ) -> None:
     """Add articles (text, Markdown, HTML, JSON/JSONL, RSS/Atom); unchanged ones are skipped."""
     from index.ingest import Ingestor
-    from index.loaders import load_paths
+    from index.loaders import Limits, load_paths
 
     settings = _settings(index)
-    defaults = Defaults(source=source, published=_date(published, "--published"))
-    loaded = load_paths(paths, defaults)
+    defaults = Defaults(source=source, published=_date(published, "--published", partial=True))
+    loaded = load_paths(paths, defaults, Limits.of(settings))
     for failure in loaded.failures:
-        err.print(f"[yellow]skipped[/yellow] {failure.path}: {failure.reason}", highlight=False)
+        err.print(
+            f"[yellow]skipped[/yellow] {_printable(failure.path)}: {_printable(failure.reason)}",
+            highlight=False,
+        )
+    for warning in loaded.warnings:
+        err.print(
+            f"[yellow]warning[/yellow] {_printable(warning.path)}: {_printable(warning.reason)}",
+            highlight=False,
+        )
     if not loaded.articles:
         raise _fail("nothing to ingest: no readable article in the given paths")
     embedder = _embedder(settings)
     try:
         ingestor = Ingestor(settings, embedder)
-    except StoreError as exc:
+    except (StoreError, ChunkSizeError) as exc:
         raise _fail(str(exc)) from None
     with _progress() as bar:
         task = bar.add_task("ingesting", total=len(loaded.articles))
         report = ingestor.run(loaded.articles, lambda done, _: bar.update(task, completed=done))
-    report.failed = loaded.failures
+    for failure in report.failed:
+        err.print(
+            f"[yellow]skipped[/yellow] {_printable(failure.path)}: {_printable(failure.reason)}",
+            highlight=False,
+        )
+    report.failed = loaded.failures + report.failed
     out.print(
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}; {report.chunks} chunks in {report.seconds:.1f} s "
@@ -131,6 +184,21 @@ def ask(
     until: Annotated[str | None, typer.Option(help="Only articles published on/before.")] = None,
     source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="The question's date, YYYY-MM-DD [default: today]: nothing published later "
+            "is used; 'this week', 'on Monday', 'recently' are read against it.",
+        ),
+    ] = None,
+    recency: Annotated[
+        bool | None,
+        typer.Option(
+            "--recency/--no-recency",
+            help="Prefer articles published near the as-of date [default: NEWSRAG_RECENCY].",
+        ),
+    ] = None,
     llm: Annotated[
         bool | None,
         typer.Option(
@@ -144,9 +212,11 @@ def ask(
     """Answer a question from the indexed articles, with numbered exact quotes."""
     from rag.generation import LLMNotConfiguredError
     from rag.pipeline import NewsRAG
+    from rag.time_window import TimeExpressionError
 
     if not question.strip():
         raise _fail("the question is empty", 2)
+    day = _as_of(as_of)
     settings = _settings(index)
     store = _open(settings)
     rag = NewsRAG(settings, _embedder(settings), store)
@@ -159,13 +229,20 @@ def ask(
             _date(since, "--since"),
             _date(until, "--until"),
             answer_mode=answer_mode,
+            as_of=day,
+            recency=recency,
         )
     except LLMNotConfiguredError as exc:
         raise _fail(str(exc), 2) from None
+    except TimeExpressionError as exc:
+        raise _fail(f"the question names a date that does not exist: {exc}", 2) from None
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
     out.print(answer.answer, highlight=False)
+    when = _time_line(answer)
+    if when:
+        out.print(f"[dim]{when}[/dim]", highlight=False)
     for citation in answer.citations:
         meta = ", ".join(p for p in (citation.source, citation.published) if p)
         out.print(
@@ -203,6 +280,7 @@ def stats(
     table.add_row("articles", str(numbers.articles))
     table.add_row("chunks", str(numbers.chunks))
     table.add_row("published", f"{numbers.oldest or '?'} .. {numbers.newest or '?'}")
+    table.add_row("undated", str(numbers.undated))
     table.add_row("outlets", ", ".join(f"{k} ({v})" for k, v in numbers.sources.items()))
     table.add_row("model", numbers.model)
     table.add_row("size", f"{numbers.size_bytes / 1e6:.1f} MB")
@@ -312,6 +390,22 @@ def evaluate(
             help="extractive, llm, or both (side by side; llm needs NEWSRAG_LLM_BASE_URL)."
         ),
     ] = "extractive",
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--as-of",
+            help="The date each question is asked on: 'question' (its question_date, else "
+            "today), 'today', YYYY-MM-DD, or 'both' (question and today, side by side).",
+        ),
+    ] = "question",
+    articles: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--articles",
+            help="Corpus JSONL files or folders (records with id and url): sources named by "
+            "corpus id (candidate_article_ids) are matched through their URLs. Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Score retrieval, answers, citations, abstention and latency on a QA or IR dataset."""
     from collections.abc import Callable
@@ -331,6 +425,12 @@ def evaluate(
         raise _fail(f"--answer-mode must be extractive, llm or both, not {answer_mode!r}", 2)
     if "llm" in answer_modes and not url and not get_settings().llm_base_url:
         raise _fail("--answer-mode llm needs an LLM endpoint: set NEWSRAG_LLM_BASE_URL", 2)
+    if as_of == "both":
+        as_of_runs: tuple[str, ...] = ("question", "today")
+    elif as_of in ("question", "today"):
+        as_of_runs = (as_of,)
+    else:
+        as_of_runs = (_as_of(as_of).isoformat(),)  # type: ignore[union-attr]
     request = EvalRequest(
         dataset=dataset,
         index=index,
@@ -342,6 +442,8 @@ def evaluate(
         answer_modes=answer_modes,
         limit=limit,
         whole_documents=whole_docs,
+        as_of=as_of_runs,
+        articles=tuple(articles or ()),
     )
     with _progress() as bar:
 

@@ -2,30 +2,77 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from rag.schema import Answer, AnswerMode
 
 Mode = Literal["hybrid", "dense", "bm25"]
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+MAX_SOURCES = 100  # outlets per filter: each is one SQL parameter
+MAX_MESSAGES = 200  # chat turns per OpenAI-compatible request
+
+
+def _calendar_date(value: str) -> str:
+    """A filter date must exist: "2024-02-30" or "0000-00-00" would silently match nothing."""
+    if not re.fullmatch(ISO_DATE, value):
+        raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a real calendar date ({exc})") from None
+    return value
+
+
+# A real calendar date written YYYY-MM-DD; use it for every date a request carries.
+IsoDate = Annotated[
+    str, Field(json_schema_extra={"format": "date"}), AfterValidator(_calendar_date)
+]
+Outlet = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(min_length=1, description="The question, in plain words.")
-    k: int | None = Field(None, ge=1, description="Passages to retrieve (capped by the server).")
-    source: list[str] | str | None = Field(None, description="Only these outlets.")
-    since: str | None = Field(None, pattern=ISO_DATE, description="Published on/after, YYYY-MM-DD.")
-    until: str | None = Field(None, pattern=ISO_DATE, description="Published on/before.")
+    k: int | None = Field(
+        None, ge=1, strict=True, description="Passages to retrieve (capped by the server)."
+    )
+    source: list[Outlet] | Outlet | None = Field(
+        None, max_length=MAX_SOURCES, description="Only these outlets."
+    )
+    since: IsoDate | None = Field(None, description="Published on/after, YYYY-MM-DD.")
+    until: IsoDate | None = Field(None, description="Published on/before.")
+    as_of: IsoDate | None = Field(
+        None,
+        description="The question's date, YYYY-MM-DD (default today): nothing published later "
+        "is used, and 'this week', 'on Monday', 'recently' are read against it.",
+    )
+    recency: bool | None = Field(
+        None,
+        strict=True,
+        description="Prefer articles published near as_of (default NEWSRAG_RECENCY); "
+        "time-relative questions always do.",
+    )
+    time_words: bool = Field(
+        True,
+        strict=True,
+        description="Read time words in the question ('this week', 'on Monday') as a window "
+        "of publication dates; false: only as_of, since and until filter by date.",
+    )
     mode: Mode = "hybrid"
     answer_mode: AnswerMode | None = Field(
         None,
         description="'extractive' (quotes only) or 'llm' (a model writes, every sentence "
         "checked against its quote); default from NEWSRAG_ANSWER_MODE.",
     )
+
+    @property
+    def as_of_date(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.as_of) if self.as_of else None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -63,6 +110,13 @@ class ArticleIn(BaseModel):
     source: str | None = None
     author: str | None = None
     published: str | None = None
+    id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Your own id for an article without URL: posting the same id again "
+        "replaces it. Without URL or id, every post is a new article.",
+    )
 
 
 class ArticleBatch(BaseModel):
@@ -82,6 +136,28 @@ class IngestResponse(BaseModel):
     chunks: int
     seconds: float
     article_ids: list[str]
+    warnings: list[Failure] = Field(
+        default_factory=list, description="Kept with a problem, e.g. a date not read: undated."
+    )
+    cancelled: bool = Field(False, description="Stopped early; committed batches are kept.")
+    job_id: str | None = Field(None, description="The ingest job (GET /jobs/{job_id}).")
+
+
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+
+
+class JobOut(BaseModel):
+    """An HTTP ingest running in the background (POST /articles?wait=false)."""
+
+    job_id: str
+    status: JobStatus
+    done: int = Field(description="Articles processed so far.")
+    total: int = Field(description="Articles to process (0 until loading finished).")
+    created: float = Field(description="Unix time the job was accepted.")
+    started: float | None = None
+    finished: float | None = None
+    result: IngestResponse | None = Field(None, description="The report, once finished.")
+    error: str | None = None
 
 
 class ArticleOut(BaseModel):
@@ -105,7 +181,7 @@ class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "user", "assistant", "tool", "developer", "function"]
-    content: str | list[dict[str, Any]] | None = None
+    content: str | Annotated[list[dict[str, Any]], Field(max_length=100)] | None = None
 
     @property
     def text(self) -> str:
@@ -118,11 +194,14 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     model: str = "newsrag"
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    k: int | None = Field(None, ge=1)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=MAX_MESSAGES)
+    stream: bool = Field(False, strict=True)
+    k: int | None = Field(None, ge=1, strict=True)
     answer_mode: AnswerMode | None = Field(
         None, description="Overrides the mode the model name picks (newsrag / newsrag-llm)."
+    )
+    as_of: IsoDate | None = Field(
+        None, description="The question's date, YYYY-MM-DD (default today), as in POST /ask."
     )
 
 

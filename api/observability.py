@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -94,7 +95,16 @@ def request_logger(
         started = time.perf_counter()
         status = 500
         try:
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception:
+                # Answered here, inside the request's context: Starlette's own 500 handler
+                # runs outside every middleware, after this one has reset the request id,
+                # so its body said "request_id": "-" and the log line could not be matched.
+                log.exception("unhandled error")
+                response = JSONResponse(
+                    {"error": "internal error", "detail": None, "request_id": rid}, 500
+                )
             status = response.status_code
             response.headers["X-Request-ID"] = rid
             return response

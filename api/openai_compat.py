@@ -4,6 +4,7 @@ and as ``citations`` beside ``choices``, for programs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 import uuid
@@ -13,6 +14,7 @@ from typing import Any
 from api.models import AnswerOut, ChatRequest
 from rag.conversation import resolve
 from rag.schema import Answer, AnswerMode
+from rag.time_window import describe_range
 
 MODEL_ID = "newsrag"
 LLM_MODEL_ID = "newsrag-llm"  # the same service answering in LLM mode
@@ -50,6 +52,25 @@ def sources_text(answer: Answer) -> str:
     return ("\n\nSources:\n" + "\n".join(lines)) if lines else ""
 
 
+def time_text(answer: Answer) -> str:
+    """The dates the answer was drawn from, for people: 'Time: articles from 2–10 June 2022
+    ("this week"), as of 10 June 2022.'"""
+    window = answer.time_window
+    if window is None:
+        return ""
+    span = describe_range(
+        dt.date.fromisoformat(window.since) if window.since else None,
+        dt.date.fromisoformat(window.until) if window.until else None,
+    )
+    words = "articles " if span.startswith(("up to", "from")) else "articles from "
+    text = f'\n\nTime: {words}{span} ("{window.expression}")'
+    if answer.as_of:
+        text += f", as of {describe_range(*[dt.date.fromisoformat(answer.as_of)] * 2)}"
+    if answer.outside_window:
+        text += "; nothing in it answered, so the sources are the nearest outside it"
+    return text + "."
+
+
 def _extra(answer: AnswerOut) -> dict[str, Any]:
     return {
         "citations": [c.model_dump() for c in answer.citations],
@@ -59,12 +80,15 @@ def _extra(answer: AnswerOut) -> dict[str, Any]:
             "timings_ms": answer.timings_ms,
             "mode": answer.mode,
             "verification": (answer.verification.model_dump() if answer.verification else None),
+            "as_of": answer.as_of,
+            "time_window": answer.time_window.model_dump() if answer.time_window else None,
+            "outside_window": answer.outside_window,
         },
     }
 
 
 def completion(answer: AnswerOut, model: str) -> dict[str, Any]:
-    content = answer.answer + sources_text(answer)
+    content = answer.answer + time_text(answer) + sources_text(answer)
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex}",
         "object": "chat.completion",
@@ -113,7 +137,7 @@ def stream(events: Iterator[str | AnswerOut], model: str) -> Iterator[str]:
         else:
             answer = event
     assert answer is not None, "the answer stream ends with the answer"
-    sources = sources_text(answer)
+    sources = time_text(answer) + sources_text(answer)
     if sources:
         yield chunk({"content": sources})
     yield chunk({}, "stop", **_extra(answer))

@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,11 +53,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from api.observability import Metrics
-from api.openai_compat import sources_text
+from api.openai_compat import sources_text, time_text
 from index.settings import Settings
 from rag.conversation import resolve
 from rag.pipeline import NewsRAG
 from rag.schema import Answer
+from rag.time_window import TimeExpressionError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -148,6 +150,9 @@ def answer_blocks(
             "text": {"type": "mrkdwn", "text": _clip(escape(answer.answer), SECTION_LIMIT)},
         }
     )
+    when = time_text(answer).strip()
+    if when:
+        blocks.append(_context(escape(when)))
     for citation in answer.citations[:40]:  # a message holds at most 50 blocks
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": citation_text(citation)}}
@@ -176,7 +181,17 @@ def answer_blocks(
 
 def fallback_text(answer: Answer) -> str:
     """The plain text Slack shows in notifications and where blocks can't be drawn."""
-    return _clip(answer.answer + sources_text(answer), TEXT_LIMIT)
+    return _clip(answer.answer + time_text(answer) + sources_text(answer), TEXT_LIMIT)
+
+
+def message_date(ts: str | None) -> date | None:
+    """A Slack message timestamp ("1654876800.000100", seconds since the epoch) -> its
+    date in UTC: the question's as-of date, so that "this week" means the week it was asked
+    in, even when the answer is read later. None when absent or unreadable."""
+    try:
+        return datetime.fromtimestamp(float(ts), tz=UTC).date() if ts else None
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def _context(mrkdwn: str) -> dict[str, Any]:
@@ -396,7 +411,7 @@ class SlackBot:
         history = self.store.history(channel, thread)
         question = resolve(raw, history)
         try:
-            answer = self.ask(question)
+            answer = self.ask(question, message_date(event.get("ts")))
         except NotReady:
             self._post(channel, thread, _notice(NOT_READY))
             return
@@ -466,7 +481,8 @@ class SlackBot:
 
     # ---- answering and posting
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, as_of: date | None = None) -> Answer:
+        """Answer as of the message's own date (slash commands carry none: today)."""
         if len(question) > self.settings.max_question_chars:
             raise Refused(
                 f"That question is longer than {self.settings.max_question_chars} characters."
@@ -474,7 +490,10 @@ class SlackBot:
         rag = self._rag()
         if rag is None:
             raise NotReady
-        answer = rag.ask(question)
+        try:
+            answer = rag.ask(question, as_of=as_of)
+        except TimeExpressionError as exc:
+            raise Refused(f"I can't read a date in that question: {exc}.") from None
         if self.metrics:
             self.metrics.observe_stages(answer.timings_ms)
             if answer.abstained:

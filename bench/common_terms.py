@@ -59,7 +59,7 @@ def main() -> None:
     queries = {q["_id"]: q["text"] for q in read_jsonl(data / "queries.jsonl") if q["_id"] in qrels}
     rows: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="newsrag-common-") as tmp:
-        settings = Settings(index_dir=Path(tmp) / "index", chunk_tokens=256)
+        settings = Settings(index_dir=Path(tmp) / "index", chunk_tokens=254)
         from index.ingest import Ingestor
 
         ingestor = Ingestor(settings, RandomEmbedder(query_backend="torch"))

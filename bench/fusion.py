@@ -317,7 +317,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="BEIR scifact folder")
     parser.add_argument("--out", type=Path, default=None, help="write the results JSON here")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="vector cache (not repo)")
-    parser.add_argument("--chunk-tokens", type=int, default=256)
+    parser.add_argument("--chunk-tokens", type=int, default=254)
     parser.add_argument("--depth", type=int, default=300, help="chunks fetched per query")
     parser.add_argument("--k", type=int, default=100, help="documents kept per query")
     return parser.parse_args(argv)

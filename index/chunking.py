@@ -24,15 +24,25 @@ def header(article: Article) -> str:
     return f"{article.title} ({meta})" if meta else article.title
 
 
+class ChunkSizeError(ValueError):
+    """NEWSRAG_CHUNK_TOKENS does not fit the model."""
+
+
 class Chunker:
     """Configured once with the tokenizer; ``run`` turns one article into chunks."""
 
     def __init__(self, tokenizer: Any, chunk_tokens: int, overlap_tokens: int, max_tokens: int):
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        content_tokens = min(chunk_tokens, max_tokens - 2) - HEADER_TOKENS
+        if chunk_tokens > max_tokens - 2:
+            # Capping silently would make the setting a lie: say what the model allows.
+            raise ChunkSizeError(
+                f"NEWSRAG_CHUNK_TOKENS={chunk_tokens} is more than the model reads: at most "
+                f"{max_tokens - 2} word pieces (its {max_tokens} less 2 special tokens)"
+            )
+        content_tokens = chunk_tokens - HEADER_TOKENS
         if content_tokens < 16:
-            raise ValueError(
+            raise ChunkSizeError(
                 f"chunk_tokens={chunk_tokens} leaves {content_tokens} word pieces for text "
                 f"after the {HEADER_TOKENS}-piece header; raise NEWSRAG_CHUNK_TOKENS"
             )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = re.compile(r"^(utm_|fbclid$|gclid$|mc_|ref$|cmpid$|ncid$)")
+_WEB_SCHEMES = ("http", "https")
+log = logging.getLogger("newsrag.index")
 
 
 @dataclass
@@ -22,6 +25,11 @@ class Article:
     author: str | None = None
     published: str | None = None  # ISO date, YYYY-MM-DD
     origin: str = ""  # where it was read from: "path" or "path#record"
+
+    def __post_init__(self) -> None:
+        # Every loader, the HTTP batch and the evaluation sets build articles here, so this
+        # is the one place that keeps a "javascript:" URL out of the index (it becomes a link).
+        self.url = web_url(self.url, self.title or self.origin)
 
     @property
     def article_id(self) -> str:
@@ -43,6 +51,25 @@ class Chunk:
     text: str  # == article.text[start:end]
     embed_text: str  # header + text: what the model sees
     chunk_id: int = -1  # assigned by the store
+
+
+def web_url(url: str | None, article: str = "") -> str | None:
+    """``url`` when it is an absolute http(s) URL, else None with a warning naming the article.
+
+    Article URLs are shown as links (chat page, Slack, OpenAI-compatible text); any other
+    scheme (``javascript:``, ``data:``, ``file:``) would run or open something in the reader's
+    browser, so it is never stored.
+    """
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    # Browsers ignore tabs and newlines inside a scheme ("java\tscript:"): judge what they see.
+    visible = re.sub(r"[\x00-\x20]", "", url)
+    parts = urlsplit(visible)
+    if parts.scheme.lower() not in _WEB_SCHEMES or not parts.netloc:
+        log.warning("article %r: URL dropped, only http(s) links are stored: %r", article, url[:80])
+        return None
+    return url
 
 
 def normalize_url(url: str) -> str:

@@ -1,16 +1,28 @@
-"""The ingest pipeline: load -> clean -> chunk -> embed -> store, committed in atomic batches."""
+"""The ingest pipeline: load -> clean -> chunk -> embed -> store, committed in atomic batches.
+
+Work is bounded: an article longer than ``max_article_chars`` is a named failure, chunks are
+embedded and committed every ``commit_every`` chunks (so memory holds one batch, plus at
+most one article's chunks), and the store's write lock is held only while a batch is
+written, never while it is embedded or across a whole run: a small ingest that arrives
+during a large one gets in between two batches. A run can be cancelled between two
+embedding slices; what was committed before stays.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from index.chunking import Chunker
 from index.documents import Article, Chunk
 from index.embedding import Embedder
-from index.loaders import Defaults, LoadFailure, load_paths
+from index.identity import is_positional
+from index.loaders import Defaults, Limits, LoadFailure, load_paths
 from index.settings import Settings
 from index.store import Store, Writer
 
@@ -26,6 +38,8 @@ class IngestReport:
     chunks: int = 0
     seconds: float = 0.0
     article_ids: list[str] = field(default_factory=list)
+    warnings: list[LoadFailure] = field(default_factory=list)  # kept, e.g. undated
+    cancelled: bool = False  # stopped early: the batches committed before it are kept
 
     @property
     def ingested(self) -> int:
@@ -62,29 +76,51 @@ class Ingestor:
         progress: Progress | None = None,
     ) -> IngestReport:
         started = time.perf_counter()
-        loaded = load_paths(paths, defaults)
+        loaded = load_paths(paths, defaults, Limits.of(self.settings))
         report = self.run(loaded.articles, progress)
         report.failed = loaded.failures + report.failed
+        report.warnings = loaded.warnings + report.warnings
         report.seconds = time.perf_counter() - started
         return report
 
-    def run(self, articles: list[Article], progress: Progress | None = None) -> IngestReport:
-        """Add new articles, replace changed ones, skip unchanged ones."""
+    def run(
+        self,
+        articles: list[Article],
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> IngestReport:
+        """Add new articles, replace changed ones, skip unchanged ones; stop early (with
+        ``report.cancelled``) once ``cancel`` is set."""
         started = time.perf_counter()
         report = IngestReport()
+        limit = self.settings.max_article_chars
+        too_long = {id(a) for a in articles if len(a.text) > limit}
+        for number, article in enumerate(articles):
+            if id(article) in too_long:
+                report.failed.append(
+                    LoadFailure(
+                        article.origin or f"articles[{number}]",
+                        f"article text of {len(article.text):,} characters is over the limit "
+                        f"of {limit:,} (NEWSRAG_MAX_ARTICLE_CHARS)",
+                    )
+                )
+        articles = [a for a in articles if id(a) not in too_long]
         known = self.store.fingerprints()
+        in_run = {article.article_id for article in articles}
         seen: set[str] = set()
         batch: list[_Pending] = []
         batch_chunks = 0
-        with self.store.writer() as writer:
+        committed = (0, 0, 0, 0)  # added, updated, unchanged, ids: what a cancel keeps
+        try:
             for done, article in enumerate(articles, start=1):
+                _check(cancel)
                 article_id = article.article_id
                 report.article_ids.append(article_id)
                 if article_id in seen or known.get(article_id) == article.content_hash:
                     report.unchanged += 1
                 else:
                     seen.add(article_id)
-                    replaces = self._replaced_by(article, article_id)
+                    replaces = self._replaced_by(article, article_id, in_run)
                     if article_id in known or replaces:
                         report.updated += 1
                     else:
@@ -92,25 +128,63 @@ class Ingestor:
                     chunks = self.chunker.run(article, article_id)
                     batch.append(_Pending(article, article_id, chunks, replaces))
                     batch_chunks += len(chunks)
-                if batch_chunks >= self.settings.commit_every or done == len(articles):
-                    report.chunks += self._write(writer, batch)
-                    writer.commit()
+                if batch and (batch_chunks >= self.settings.commit_every or done == len(articles)):
+                    report.chunks += self._write(batch, cancel)
                     batch, batch_chunks = [], 0
+                if not batch:
+                    committed = (
+                        report.added,
+                        report.updated,
+                        report.unchanged,
+                        len(report.article_ids),
+                    )
                 if progress:
                     progress(done, len(articles))
+        except _Cancelled:  # report what is in the index: the batches committed so far
+            report.cancelled = True
+            report.added, report.updated, report.unchanged, kept = committed
+            del report.article_ids[kept:]
         report.seconds = time.perf_counter() - started
         return report
 
-    def _replaced_by(self, article: Article, article_id: str) -> list[str]:
-        """A file with one article and no URL gets a new content id when edited; the
-        article previously read from the same file is the one it replaces."""
-        if article.url or "#" in article.origin or not article.origin:
-            return []
-        return [i for i in self.store.ids_by_origin(article.origin) if i != article_id]
+    def _replaced_by(self, article: Article, article_id: str, in_run: set[str]) -> list[str]:
+        """The earlier version this URL-less article replaces (see ``index.identity``).
 
-    def _write(self, writer: Writer, batch: list[_Pending]) -> int:
+        An article with a URL keeps its id when edited, so it needs no help. One without gets
+        a new content id; its origin names the version it replaces. Never an article that is
+        itself part of this run (records that moved within a file are not edits)."""
+        if article.url or not article.origin:
+            return []
+        previous = [
+            i
+            for i in self.store.ids_by_origin(article.origin)
+            if i != article_id and i not in in_run
+        ]
+        if previous and is_positional(article.origin):
+            # A record known only by its position: the same slot holding another article is
+            # not an edit of it. Only an article with the same title counts as its new version.
+            previous = [
+                a.article_id for a in self.store.articles(previous) if a.title == article.title
+            ]
+        return previous
+
+    def _write(self, batch: list[_Pending], cancel: threading.Event | None) -> int:
+        """Embed a batch (no lock held), then write and commit it under the write lock."""
         texts = [chunk.embed_text for item in batch for chunk in item.chunks]
-        vectors = self.embedder.encode(texts, background=True)
+        step = self.embedder.batch_size * 4
+        parts = []
+        for begin in range(0, len(texts), step):
+            _check(cancel)
+            parts.append(self.embedder.encode(texts[begin : begin + step], background=True))
+        _check(cancel)
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimension))
+        with self.store.writer() as writer:
+            self._apply(writer, batch, vectors)
+            writer.commit()
+        return len(texts)
+
+    @staticmethod
+    def _apply(writer: Writer, batch: list[_Pending], vectors: np.ndarray) -> None:
         offset = 0
         for item in batch:
             for old in item.replaces:
@@ -120,7 +194,15 @@ class Ingestor:
                 item.article, item.article_id, item.chunks, vectors[offset : offset + count]
             )
             offset += count
-        return offset
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise _Cancelled
 
 
 def delete_article(store: Store, article_id: str) -> bool:

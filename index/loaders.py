@@ -2,21 +2,39 @@
 
 The format is picked by extension, then confirmed or overridden by sniffing the content, so
 a feed saved as ``.xml`` or an HTML page saved as ``.txt`` still loads. Every failure names
-the file and the reason and never stops the other files from loading.
+the file and the reason and never stops the other files from loading: a FIFO, a device, a
+file over the size limit, JSON nested 100,000 deep or a page of navigation links is a
+named, skipped input. A publication date that cannot be read is a warning: the article is
+kept, undated (index/dates.py).
+
+HTML is read as a browser shows it: elements hidden from readers (``hidden``,
+``aria-hidden="true"``, ``<template>``, ``display:none``, ``visibility:hidden``,
+``font-size:0``, ``opacity:0``) are removed before text extraction, so text planted for
+machines is neither stored nor quoted.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from index.cleaning import clean_text, clean_title
+from index.cleaning import clean_text, clean_title, has_main_text
+from index.dates import DateError, normalize_date, parse_date
 from index.documents import Article
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+from index.identity import RECORD_ID_FIELDS, record_origin
+
+__all__ = ["normalize_date"]  # re-exported: callers read dates through the loaders
 
 TEXT_FIELDS = ("text", "body", "content", "article", "maintext")
 URL_FIELDS = ("url", "link", "canonical_url")
@@ -44,6 +62,8 @@ class LoadError(Exception):
 
 @dataclass
 class LoadFailure:
+    """A skipped input (or, in ``LoadResult.warnings``, a kept one with a problem)."""
+
     path: str
     reason: str
 
@@ -52,6 +72,22 @@ class LoadFailure:
 class LoadResult:
     articles: list[Article] = field(default_factory=list)
     failures: list[LoadFailure] = field(default_factory=list)
+    warnings: list[LoadFailure] = field(default_factory=list)  # e.g. unreadable dates
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one input, so that no file can take the process's memory or hours of
+    work: ``max_file_bytes`` for a file read from disk (a JSONL collection may be large),
+    ``max_article_chars`` for one article's text (NEWSRAG_MAX_FILE_BYTES and
+    NEWSRAG_MAX_ARTICLE_CHARS in index/settings.py)."""
+
+    max_file_bytes: int = 64_000_000
+    max_article_chars: int = 2_000_000
+
+    @classmethod
+    def of(cls, settings: Any) -> Limits:
+        return cls(settings.max_file_bytes, settings.max_article_chars)
 
 
 @dataclass
@@ -63,53 +99,188 @@ class Defaults:
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given paths, directories walked recursively, hidden files skipped."""
+    """Files under the given paths, directories walked recursively, hidden files skipped.
+    Anything that is not a directory is yielded (a FIFO or device too), so that the reader
+    can name it as skipped rather than have it vanish."""
+    for path, _ in _walk(paths):
+        yield path
+
+
+def _walk(paths: Iterable[Path]) -> Iterator[tuple[Path, str | None]]:
+    """(path, None) for each input, or (path, reason) where even looking at it failed."""
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in rel):
-                    yield child
-        else:
-            yield path
-
-
-def load_paths(paths: Iterable[Path], defaults: Defaults | None = None) -> LoadResult:
-    result = LoadResult()
-    for file in iter_files(paths):
         try:
-            articles = load_file(file, defaults)
+            is_dir = path.is_dir()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte, no permission
+            yield path, _os_reason(exc)
+            continue
+        if not is_dir:
+            yield path, None
+            continue
+        try:
+            children = sorted(path.rglob("*"))
+        except OSError as exc:
+            yield path, _os_reason(exc)
+            continue
+        for child in children:
+            rel = child.relative_to(path).parts
+            if any(p.startswith(".") for p in rel):
+                continue
+            try:
+                if child.is_dir():
+                    continue
+            except OSError as exc:
+                yield child, _os_reason(exc)
+                continue
+            yield child, None
+
+
+def load_paths(
+    paths: Iterable[Path], defaults: Defaults | None = None, limits: Limits | None = None
+) -> LoadResult:
+    """Every article under ``paths``; each input that yields none is a named failure and
+    the others still load, whatever is wrong with it."""
+    result = LoadResult()
+    for file, problem in _walk(paths):
+        if problem:
+            result.failures.append(LoadFailure(str(file), problem))
+            continue
+        try:
+            found = read_file(file, defaults, limits)
         except LoadError as exc:
             result.failures.append(LoadFailure(str(file), str(exc)))
             continue
-        result.articles.extend(articles)
+        except Exception as exc:  # a parser's own bug must not end the batch
+            reason = f"could not be read ({type(exc).__name__}: {str(exc)[:200]})"
+            result.failures.append(LoadFailure(str(file), reason))
+            continue
+        result.articles.extend(found.articles)
+        result.failures.extend(found.failures)
+        result.warnings.extend(found.warnings)
     return result
 
 
-def load_file(path: Path, defaults: Defaults | None = None) -> list[Article]:
+def load_file(
+    path: Path, defaults: Defaults | None = None, limits: Limits | None = None
+) -> list[Article]:
     """Articles in one file; raises LoadError naming the reason when there are none."""
+    return read_file(path, defaults, limits).articles
+
+
+def read_file(
+    path: Path, defaults: Defaults | None = None, limits: Limits | None = None
+) -> LoadResult:
+    """Articles in one file with the records skipped and the warnings, each named
+    ``path`` or ``path#record``; raises LoadError when the file yields no article."""
     defaults = defaults or Defaults()
-    text = read_text(path)
+    limits = limits or Limits()
+    text = read_text(path, limits.max_file_bytes)
     kind = detect_format(path, text)
-    loader = _LOADERS[kind]
-    articles = [a for a in loader(text, str(path.resolve())) if a.text]
-    if not articles:
-        raise LoadError(f"no article text found ({kind})")
-    for article in articles:
-        article.source = article.source or defaults.source
-        article.published = article.published or normalize_date(defaults.published)
-    return articles
-
-
-def read_text(path: Path) -> str:
+    single_limit = limits.max_article_chars * (5 if kind == "html" else 1)  # markup
+    if kind in ("text", "markdown", "html") and len(text) > single_limit:
+        raise LoadError(
+            f"{len(text):,} characters of {kind}, more than the article limit of "
+            f"{single_limit:,} (NEWSRAG_MAX_ARTICLE_CHARS)"
+        )
+    origin = str(path.resolve())
+    notes: list[LoadFailure] = []
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise LoadError("file not found") from None
-    except IsADirectoryError:
-        raise LoadError("is a directory") from None
+        loaded = _LOADERS[kind](text, origin, notes)
+    except RecursionError:
+        raise LoadError(f"nested too deeply to read ({kind})") from None
+    except MemoryError:
+        raise LoadError(f"too large to parse in memory ({kind})") from None
+    result = LoadResult(warnings=[_renamed(n, origin, str(path)) for n in notes])
+    for article in loaded:
+        if not article.text:
+            continue
+        if len(article.text) > limits.max_article_chars:
+            result.failures.append(
+                LoadFailure(
+                    _renamed_path(article.origin, origin, str(path)),
+                    f"article text of {len(article.text):,} characters is over the limit of "
+                    f"{limits.max_article_chars:,} (NEWSRAG_MAX_ARTICLE_CHARS)",
+                )
+            )
+            continue
+        result.articles.append(article)
+    if not result.articles:
+        if result.failures and len(result.failures) == 1 and "#" not in article_origin(loaded):
+            raise LoadError(result.failures[0].reason)
+        if not result.failures:
+            raise LoadError(f"no article text found ({kind})")
+    default_date = parse_date(defaults.published, fuzzy=False) if defaults.published else None
+    for article in result.articles:
+        article.source = article.source or defaults.source
+        article.published = article.published or default_date
+    return result
+
+
+def article_origin(articles: list[Article]) -> str:
+    return articles[0].origin if articles else ""
+
+
+def _renamed(note: LoadFailure, origin: str, shown: str) -> LoadFailure:
+    return LoadFailure(_renamed_path(note.path, origin, shown), note.reason)
+
+
+def _renamed_path(path: str, origin: str, shown: str) -> str:
+    """Report a record as the user named its file, not by its resolved path."""
+    return shown + path[len(origin) :] if path.startswith(origin) else path
+
+
+def _os_reason(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, OSError):
+        return f"unreadable: {exc.strerror or exc}"
+    return f"not a usable path ({exc})"
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO (named pipe)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFDIR: "a directory",
+}
+
+
+def read_text(path: Path, max_bytes: int = Limits.max_file_bytes) -> str:
+    """The decoded text of a regular file of at most ``max_bytes``.
+
+    Opened without blocking and checked with fstat on the open descriptor (no race with a
+    swap to a FIFO after a stat), then read to at most ``max_bytes + 1`` bytes: a pipe, a
+    device such as /dev/zero or a file that grows while read can neither hang the reader
+    nor fill its memory."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, IsADirectoryError):
+            raise LoadError("is a directory") from None
+        raise LoadError(_os_reason(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+            raise LoadError(f"not a regular file: {kind}")
+        chunks = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as exc:
-        raise LoadError(f"unreadable: {exc.strerror or exc}") from None
+        raise LoadError(_os_reason(exc)) from None
+    finally:
+        os.close(fd)
+    if size > max_bytes:
+        raise LoadError(f"larger than the limit of {max_bytes:,} bytes (NEWSRAG_MAX_FILE_BYTES)")
+    data = b"".join(chunks)
     if not data.strip():
         raise LoadError("empty file")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -144,29 +315,15 @@ def detect_format(path: Path, text: str) -> str:
     return "text" if by_ext in ("feed", "json", "jsonl") else by_ext
 
 
-def normalize_date(value: Any, fuzzy: bool = True) -> str | None:
-    """ISO ``YYYY-MM-DD`` from the many shapes dates take in feeds and JSON; ``fuzzy=False``
-    for dates people type, where a guess would be worse than an error."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value)).strftime("%Y-%m-%d")
-    from dateutil import parser
-
-    try:
-        return parser.parse(str(value), fuzzy=fuzzy).strftime("%Y-%m-%d")
-    except (ValueError, OverflowError):
-        return None
-
-
 def _split_title(text: str) -> tuple[str, str]:
     lines = text.strip().split("\n", 1)
     return lines[0].strip(), (lines[1] if len(lines) > 1 else "")
 
 
-def load_text(text: str, origin: str) -> list[Article]:
+Notes = list[LoadFailure]
+
+
+def load_text(text: str, origin: str, notes: Notes) -> list[Article]:
     """Plain text: the first non-empty line is the title."""
     title, body = _split_title(text)
     return [Article(title=clean_title(title), text=clean_text(body), origin=origin)]
@@ -177,7 +334,7 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
-def load_markdown(text: str, origin: str) -> list[Article]:
+def load_markdown(text: str, origin: str, notes: Notes) -> list[Article]:
     """Markdown: optional ``key: value`` front matter, title from the first heading."""
     meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
@@ -196,17 +353,29 @@ def load_markdown(text: str, origin: str) -> list[Article]:
             continue
         lines.append(line)
     title, body = _split_title("\n".join(lines))
-    article = _from_record({**meta, "title": meta.get("title") or title, "text": body}, origin)
+    record = {**meta, "title": meta.get("title") or title, "text": body}
+    article = _from_record(record, origin, notes)
     return [article] if article else []
 
 
-def load_html(text: str, origin: str) -> list[Article]:
+def load_html(text: str, origin: str, notes: Notes) -> list[Article]:
+    """The page's main text and metadata, by trafilatura, from what a reader would see.
+
+    Dates come from the page's metadata only (htmldate without its extensive search, which
+    falls back to a copyright year and reports it as January 1st)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    doc = trafilatura.bare_extraction(
+        _visible_tree(text),
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
     if doc is None:
         return []
     data = doc if isinstance(doc, dict) else doc.as_dict()
+    if data.get("text") and not has_main_text(str(data["text"])):
+        raise LoadError("no main text: the page holds only navigation or link lists")
     record = {
         "title": data.get("title"),
         "text": data.get("text"),
@@ -215,8 +384,41 @@ def load_html(text: str, origin: str) -> list[Article]:
         "author": data.get("author"),
         "published": data.get("date"),
     }
-    article = _from_record(record, origin)
+    article = _from_record(record, origin, notes)
     return [article] if article else []
+
+
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)"
+    r"|font-size\s*:\s*0*\.?0+(?:px|pt|em|rem|%|vw|vh|ex|ch)?|opacity\s*:\s*0*\.?0+)"
+    r"\s*(?:!\s*important\s*)?(?:;|$)",
+    re.IGNORECASE,
+)
+_HIDDEN_XPATH = "//*[@hidden] | //template | //*[@aria-hidden] | //*[@style]"
+
+
+def _drop_hidden(root: HtmlElement, also: tuple[str, ...] = ()) -> HtmlElement:
+    """Remove what a browser would not show a reader (and the tags in ``also``); the text
+    after a removed element is kept."""
+    for element in root.xpath(_HIDDEN_XPATH + "".join(f" | //{tag}" for tag in also)):
+        if _is_hidden(element, also) and element.getparent() is not None:
+            element.drop_tree()
+    return root
+
+
+def _is_hidden(element: HtmlElement, also: tuple[str, ...]) -> bool:
+    if element.tag == "template" or element.tag in also or element.get("hidden") is not None:
+        return True
+    if (element.get("aria-hidden") or "").strip().lower() == "true":
+        return True
+    return bool(_HIDDEN_STYLE.search(element.get("style") or ""))
+
+
+def _visible_tree(html: str) -> HtmlElement:
+    import lxml.html
+
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    return _drop_hidden(lxml.html.document_fromstring(html.encode("utf-8"), parser=parser))
 
 
 def _records(value: Any) -> list[Any]:
@@ -230,17 +432,19 @@ def _records(value: Any) -> list[Any]:
     raise LoadError("JSON holds neither an object nor a list of objects")
 
 
-def load_json(text: str, origin: str) -> list[Article]:
+def load_json(text: str, origin: str, notes: Notes) -> list[Article]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(
             f"invalid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
-    return _articles_from_records(_records(value), origin)
+    except RecursionError:
+        raise LoadError("invalid JSON (nested too deeply)") from None
+    return _articles_from_records(_records(value), origin, notes)
 
 
-def load_jsonl(text: str, origin: str) -> list[Article]:
+def load_jsonl(text: str, origin: str, notes: Notes) -> list[Article]:
     records = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -249,15 +453,18 @@ def load_jsonl(text: str, origin: str) -> list[Article]:
             records.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise LoadError(f"invalid JSON on line {number} ({exc.msg})") from None
-    return _articles_from_records(records, origin)
+        except RecursionError:
+            raise LoadError(f"invalid JSON on line {number} (nested too deeply)") from None
+    return _articles_from_records(records, origin, notes)
 
 
-def _articles_from_records(records: list[Any], origin: str) -> list[Article]:
+def _articles_from_records(records: list[Any], origin: str, notes: Notes) -> list[Article]:
     articles = []
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             continue
-        article = _from_record(record, f"{origin}#{number}")
+        record_id = _as_text(_first(record, RECORD_ID_FIELDS))
+        article = _from_record(record, record_origin(origin, number, record_id), notes)
         if article:
             articles.append(article)
     return articles
@@ -281,7 +488,17 @@ def _as_text(value: Any) -> str | None:
     return str(value).strip() or None
 
 
-def _from_record(record: dict[str, Any], origin: str) -> Article | None:
+def _date_of(value: Any, origin: str, notes: Notes) -> str | None:
+    """The publication date, or None with a warning naming the value: an article with an
+    unreadable date is kept undated, never dated today."""
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        notes.append(LoadFailure(origin, f"publication date not read, ingested undated: {exc}"))
+        return None
+
+
+def _from_record(record: dict[str, Any], origin: str, notes: Notes) -> Article | None:
     body = _as_text(_first(record, TEXT_FIELDS))
     if not body:
         return None
@@ -298,7 +515,7 @@ def _from_record(record: dict[str, Any], origin: str) -> Article | None:
         url=_as_text(_first(record, URL_FIELDS)),
         source=_as_text(_first(record, SOURCE_FIELDS)),
         author=_as_text(record.get("author") or record.get("authors")),
-        published=normalize_date(_first(record, DATE_FIELDS)),
+        published=_date_of(_first(record, DATE_FIELDS), origin, notes),
         origin=origin,
     )
 
@@ -309,12 +526,13 @@ def _html_fragment_text(fragment: str) -> str:
 
     fragment = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</h\d>|</li>", "\n", fragment)
     try:
-        return str(lxml.html.fromstring(f"<div>{fragment}</div>").text_content())
+        root = lxml.html.fromstring(f"<div>{fragment}</div>")
+        return str(_drop_hidden(root, ("script", "style")).text_content())
     except Exception:  # lxml raises several parser errors; fall back to stripping tags
         return re.sub(r"<[^>]+>", " ", fragment)
 
 
-def load_feed(text: str, origin: str) -> list[Article]:
+def load_feed(text: str, origin: str, notes: Notes) -> list[Article]:
     import feedparser
 
     feed = feedparser.parse(text)
@@ -338,13 +556,13 @@ def load_feed(text: str, origin: str) -> list[Article]:
             "author": entry.get("author"),
             "published": datetime(*parsed[:6]) if parsed else entry.get("published"),
         }
-        article = _from_record(record, f"{origin}#{number}")
+        article = _from_record(record, record_origin(origin, number, entry.get("id")), notes)
         if article:
             articles.append(article)
     return articles
 
 
-_LOADERS = {
+_LOADERS: dict[str, Callable[[str, str, Notes], list[Article]]] = {
     "text": load_text,
     "markdown": load_markdown,
     "html": load_html,

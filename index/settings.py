@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from index.embedding import default_cache_dir
 
+MIN_API_KEY_CHARS = 16
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
@@ -49,6 +51,20 @@ class Settings(BaseSettings):
     commit_every: int = Field(
         2048, ge=1, description="Chunks embedded between two atomic commits during an ingest."
     )
+    max_article_chars: int = Field(
+        2_000_000,
+        ge=1000,
+        description="Longest article text accepted (a longer one is a named, skipped input).",
+    )
+    max_file_bytes: int = Field(
+        64_000_000,
+        ge=1000,
+        description="Largest file read at ingest (JSONL collections included); larger ones "
+        "are named and skipped.",
+    )
+    ingest_jobs_kept: int = Field(
+        100, ge=1, description="Finished HTTP ingest jobs kept for GET /jobs/{id}."
+    )
 
     k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
     candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
@@ -56,10 +72,20 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Dense share of weighted fusion.")
 
+    recency: bool = Field(
+        True,
+        description="A mild preference for articles published near the question's as-of date "
+        "(time-relative questions always prefer them); off: dates only filter.",
+    )
+
     answer_sentences: int = Field(3, ge=1, le=3, description="Most sentences in an answer.")
     abstain_threshold: float = Field(
-        0.65,
-        description="Answerability below which newsrag abstains (calibrated: docs/answers.md).",
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="Abstain when the answer model's probability that the quoted sentences "
+        "hold the answer is below this. Higher: fewer wrong answers, more abstentions "
+        "(trade-off table: docs/answers.md).",
     )
 
     # LLM answers (rag/generation.py): any OpenAI-compatible chat endpoint, checked per sentence.
@@ -125,6 +151,19 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_long_enough(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        # An empty key would let "Authorization: Bearer" with no token in; a short one is
+        # guessable. Never echo the key itself in the message.
+        for number, key in enumerate(keys, start=1):
+            if len(key.get_secret_value().strip()) < MIN_API_KEY_CHARS:
+                raise ValueError(
+                    f"API key {number} is empty or shorter than {MIN_API_KEY_CHARS} characters "
+                    "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                )
+        return keys
 
     @model_validator(mode="after")
     def _llm_needs_an_endpoint(self) -> Settings:

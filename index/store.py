@@ -74,6 +74,10 @@ class IndexCorruptError(StoreError):
     pass
 
 
+class IndexVersionError(StoreError):
+    """The index was written by another version of newsrag's schema."""
+
+
 @dataclass(frozen=True)
 class StoredArticle:
     article_id: str
@@ -102,7 +106,12 @@ class StoredChunk:
 
 @dataclass(frozen=True)
 class SearchFilter:
-    """Restricts a search to some outlets and a published-date range (ISO dates, inclusive)."""
+    """Restricts a search to some outlets and a published-date range (ISO dates, inclusive).
+
+    A stored date may be partial, ``YYYY`` or ``YYYY-MM`` (index/dates.py): it matches when
+    its period overlaps the range. ``until`` needs nothing special ("2024" sorts before
+    every day of 2024); for ``since``, the period holding the ``since`` day matches too.
+    Undated articles match no date range."""
 
     sources: tuple[str, ...] = ()
     since: str | None = None
@@ -119,8 +128,8 @@ class SearchFilter:
             clauses.append("a.source COLLATE NOCASE IN (" + ",".join("?" * len(self.sources)) + ")")
             params.extend(self.sources)
         if self.since:
-            clauses.append("a.published >= ?")
-            params.append(self.since)
+            clauses.append("(a.published >= ? OR a.published IN (?, ?))")
+            params.extend([self.since, self.since[:4], self.since[:7]])
         if self.until:
             clauses.append("a.published <= ?")
             params.append(self.until)
@@ -137,6 +146,7 @@ class Stats:
     model: str
     generation: int
     size_bytes: int
+    undated: int = 0  # articles without a publication date (date filters never match them)
 
 
 class Store:
@@ -211,6 +221,7 @@ class Store:
                     f"the index database {db_path} is damaged ({exc}); delete {directory} and "
                     "ingest again"
                 ) from exc
+            _check_schema_version(directory, meta.get("schema_version"))
             try:
                 vectors = _load_vectors(directory, meta)
                 break
@@ -389,7 +400,10 @@ class Store:
             ).fetchall()
         )
         size = sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
-        return Stats(articles, chunks, sources, oldest, newest, self.model, self.generation, size)
+        undated = db.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0]
+        return Stats(
+            articles, chunks, sources, oldest, newest, self.model, self.generation, size, undated
+        )
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -532,6 +546,21 @@ def _connect(directory: Path) -> sqlite3.Connection:
     db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
     return db
+
+
+def _check_schema_version(directory: Path, found: str | None) -> None:
+    """An index from another schema would fail later in confusing ways (missing columns,
+    wrong meanings); say so once, at open, with what to do."""
+    if found == SCHEMA_VERSION:
+        return
+    if found is not None and found.isdigit() and int(found) > int(SCHEMA_VERSION):
+        advice = "upgrade newsrag to open it"
+    else:
+        advice = f"re-ingest your articles into a new --index directory (or delete {directory})"
+    raise IndexVersionError(
+        f"the index at {directory} has schema version {found or 'unknown'}; this newsrag "
+        f"reads version {SCHEMA_VERSION}: {advice}"
+    )
 
 
 def _load_vectors(directory: Path, meta: dict[str, str]) -> FaissIndex:

@@ -2,51 +2,50 @@
 quote them exactly, or abstain.
 
 Similarity alone cannot tell "the articles discuss this" from "the articles answer this" (an
-on-topic question the articles cannot answer often scores higher than one they can). So each
-candidate sentence is scored on what answering takes: it covers the question's key words,
-weighted by rarity (a missing rare name is fatal, a missing common word is not); it holds the
-kind of thing asked for (a number for "how many", a date for "when", a name for "who"); and
-for "what did X say about Y" it is a quote attributed to X. The best sentence's score is the
-answerability; below a threshold calibrated on ``bench/data/newsqa-dev.jsonl`` we abstain.
+on-topic question the articles cannot answer often scores higher than one they can), and a
+lead sentence that restates the question covers its words better than the sentence holding
+the answer. So each candidate sentence is described by what answering takes
+(``rag.sentence_features``: rarity-weighted coverage of the question, the answer type asked
+for, something the question does not already say, attribution for "what did X say", its
+place in the article and in the retrieval) and scored by a logistic model learned from real
+news-quiz questions (``rag.answer_model``, trained by ``bench/train_answerer.py``). A second
+model turns the best sentences and the evidence's coverage of the question's rare words into
+the probability that the answer holds the answer; below ``NEWSRAG_ABSTAIN_THRESHOLD`` we
+abstain. Measurements: docs/answers.md.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from index.sentences import split_sentences
 from index.store import Store, StoredArticle
+from rag.answer_model import AnswerModel, load_model
 from rag.attribution import attributed_to, interview_voice, is_quote
 from rag.question import Question
 from rag.retrieval import Passage
-from rag.text import stem
+from rag.sentence_features import (
+    SENTENCE_FEATURES,
+    SentenceInput,
+    answerability_row,
+    covered_terms,
+    sentence_row,
+    sentence_stems,
+    stems_of,
+    topic_weights,
+    weighted_coverage,
+    with_gaps,
+)
+from rag.text import content_words
 
 ABSTAIN_TEXT = "The indexed articles don't cover this."
-
-_MONTHS = (
-    r"jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t|tember)?|"
-    r"oct(ober)?|nov(ember)?|dec(ember)?"
-)
-_DATE = re.compile(
-    rf"\b(({_MONTHS})\.?\s+\d{{1,2}}\b|\d{{1,2}}\s+({_MONTHS})\b|(19|20)\d\d\b|"
-    r"(monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday|today|"
-    r"last\s+(week|month|year)|(early|late|mid)[\s-]\w+)",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|several)\b",
-    re.IGNORECASE,
-)
-_CAPITALIZED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+")
-_REASON = re.compile(
-    r"\b(because|due to|since|as a result|so that|after|following|in order to|"
-    r"caused|reason|blamed|led to)\b",
-    re.IGNORECASE,
-)
+# The answerability model learned from quiz questions, which never ask "what did X say about
+# Y". For those, the evidence is plain: a sentence the text attributes to X that names Y.
+SAY_ANSWERABILITY = 0.5
 
 
 @dataclass
@@ -56,10 +55,7 @@ class Candidate:
     end: int
     passage_rank: int
     passage_score: float
-    score: float = 0.0
-    coverage: float = 0.0
-    context_coverage: float = 0.0
-    type_ok: bool = True
+    score: float = 0.0  # the sentence model's probability that it holds the answer
     attributed: bool = False
     speaker: str | None = None
 
@@ -70,10 +66,25 @@ class Candidate:
 
 @dataclass
 class Selection:
-    """The sentences chosen for the answer, best first, and the answerability score."""
+    """The sentences chosen for the answer, best first, and the answerability: the
+    probability that they hold the answer."""
 
     sentences: list[Candidate]
     answerability: float
+
+
+@dataclass
+class Featurized:
+    """A question's candidate sentences, their feature rows, and what the answerability
+    features need besides (``bench/train_answerer.py`` fits the models on these)."""
+
+    question: Question
+    candidates: list[Candidate]
+    rows: np.ndarray
+    weights: dict[str, float]
+    passage_stems: frozenset[str]
+    top_dense: float
+    top_idf: float
 
 
 @lru_cache(maxsize=2048)
@@ -81,26 +92,21 @@ def _sentences(article_id: str, content_hash: str, text: str) -> tuple[tuple[int
     return tuple(split_sentences(text))
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[\w’']+", text)}
-
-
-def _covered(term: str, stems: set[str]) -> bool:
-    if term in stems:
-        return True
-    # "attend" ~ "attendee", "govern" ~ "governance": a shared stem of five letters or more
-    return len(term) >= 5 and any(
-        s.startswith(term) or term.startswith(s) for s in stems if len(s) >= 5
-    )
-
-
 class ExtractiveAnswerer:
-    """Configured with the store (for IDF and article text) and the calibrated threshold."""
+    """Configured with the store (for IDF and article text), the abstention threshold (a
+    probability) and the most sentences an answer quotes."""
 
-    def __init__(self, store: Store, threshold: float = 0.5, max_sentences: int = 3):
+    def __init__(
+        self,
+        store: Store,
+        threshold: float = 0.5,
+        max_sentences: int = 3,
+        model: AnswerModel | None = None,
+    ):
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
+        self.model = model or load_model()
 
     def weights(self, question: Question) -> dict[str, float]:
         """IDF per question term: rare names weigh more than common words."""
@@ -112,98 +118,122 @@ class ExtractiveAnswerer:
         return weights
 
     def select(self, question: Question, passages: list[Passage]) -> Selection:
-        candidates = self._candidates(passages)
-        if not candidates:
+        featurized = self.featurize(question, passages)
+        if not featurized.candidates:
             return Selection([], 0.0)
-        weights = self.weights(question)
-        for candidate in candidates:
-            self._score(candidate, question, weights)
-        candidates.sort(key=lambda c: (-c.score, c.passage_rank, c.start))
-        best = candidates[0]
-        chosen = [best]
-        for other in candidates[1:]:
-            if len(chosen) >= self.max_sentences:
-                break
-            if other.score >= max(self.threshold, 0.85 * best.score) and not any(
-                other.article.article_id == c.article.article_id and other.start == c.start
-                for c in chosen
-            ):
-                chosen.append(other)
-        return Selection(chosen, best.score)
+        probabilities = self.model.sentence.predict(featurized.rows)
+        chosen = self.choose(probabilities)
+        row = self.answerability_row(featurized, probabilities, chosen)
+        candidates = featurized.candidates
+        answerability = float(self.model.answerability.predict(np.array([row]))[0])
+        if question.is_say:
+            # "what did X say about Y": X's own words on Y, best first, not the sentences
+            # around them; the model never saw such questions, so their presence decides.
+            order = sorted(range(len(candidates)), key=lambda i: -probabilities[i])
+            on_topic = [i for i in order if _speaker_on_topic(question, candidates[i])]
+            if on_topic:
+                chosen = on_topic[: self.max_sentences]
+                answerability = max(answerability, SAY_ANSWERABILITY)
+            elif candidates[chosen[0]].attributed:
+                chosen = [i for i in chosen if candidates[i].attributed]
+        for candidate, p in zip(featurized.candidates, probabilities, strict=True):
+            candidate.score = float(p)
+        return Selection([featurized.candidates[i] for i in chosen], answerability)
 
-    def _candidates(self, passages: list[Passage]) -> list[Candidate]:
+    def choose(self, probabilities: np.ndarray, gap: float | None = None) -> list[int]:
+        """Indices of the sentences to answer with, best first: the best, then the next
+        best while they score within ``gap`` (relative) of it."""
+        gap = self.model.max_relative_gap if gap is None else gap
+        order = sorted(range(len(probabilities)), key=lambda i: -probabilities[i])
+        best = probabilities[order[0]]
+        return [i for i in order[: self.max_sentences] if probabilities[i] >= best * (1 - gap)]
+
+    def answerability_row(
+        self, featurized: Featurized, probabilities: np.ndarray, chosen: list[int]
+    ) -> list[float]:
+        ranked = sorted((float(p) for p in probabilities), reverse=True)
+        return answerability_row(
+            ranked,
+            [float(probabilities[i]) for i in chosen],
+            [float(v) for v in featurized.rows[chosen[0]]],
+            featurized.question,
+            featurized.weights,
+            featurized.passage_stems,
+            featurized.top_dense,
+            featurized.top_idf,
+        )
+
+    def featurize(self, question: Question, passages: list[Passage]) -> Featurized:
+        weights = self.weights(question)
+        total = self.store.document_frequencies([])[1]
+        top_idf = math.log(1 + (total + 1) / 0.5)
+        top_bm25 = max((p.bm25 or 0.0 for p in passages), default=0.0)
+        scored = topic_weights(question, weights)
+        terms = frozenset(scored) | frozenset(question.terms)
+        passage_stems: frozenset[str] = frozenset()
+        candidates: list[Candidate] = []
+        rows: list[list[float]] = []
         seen: set[tuple[str, int]] = set()
-        candidates = []
         for rank, passage in enumerate(passages):
             chunk = passage.chunk
             article = chunk.article
-            for start, end in _sentences(article.article_id, article.content_hash, article.text):
-                if end <= chunk.start or start >= chunk.end:
+            spans = _sentences(article.article_id, article.content_hash, article.text)
+            stems = sentence_stems(article.article_id, article.content_hash, article.text, spans)
+            title = stems_of(article.title)
+            inside = [i for i, (s, e) in enumerate(spans) if e > chunk.start and s < chunk.end]
+            passage_stems = passage_stems.union(title, *(stems[i] for i in inside))
+            found = (
+                {
+                    i: covered_terms(terms, stems[i])
+                    for i in range(max(0, inside[0] - 1), min(len(spans), inside[-1] + 2))
+                }
+                if inside
+                else {}
+            )
+            title_found = covered_terms(terms, title)
+            coverage = weighted_coverage(scored, title.union(*stems))
+            for index in inside:
+                start, end = spans[index]
+                if (article.article_id, start) in seen:
                     continue
-                key = (article.article_id, start)
-                if key in seen:
-                    continue
-                seen.add(key)
-                candidates.append(Candidate(article, start, end, rank, passage.score))
-        return candidates
+                seen.add((article.article_id, start))
+                candidate = Candidate(article, start, end, rank, passage.score)
+                if question.is_say:
+                    candidate.attributed = self._attributed(question, article, spans, index)
+                    candidate.speaker = question.speaker if candidate.attributed else None
+                around = (found[i] for i in (index - 1, index + 1) if i in found)
+                item = SentenceInput(
+                    sentence=candidate.text,
+                    own=stems[index],
+                    context=found[index].union(title_found, *around),
+                    article_coverage=coverage,
+                    index=index,
+                    sentences=len(spans),
+                    rank=rank,
+                    passage_score=passage.score,
+                    dense=passage.dense,
+                    bm25_relative=(passage.bm25 or 0.0) / top_bm25 if top_bm25 > 0 else 0.0,
+                    attributed=candidate.attributed,
+                )
+                candidates.append(candidate)
+                rows.append(sentence_row(item, question, weights, top_idf))
+        matrix = with_gaps(np.array(rows, dtype=float).reshape(len(rows), len(SENTENCE_FEATURES)))
+        top_dense = passages[0].dense or 0.0 if passages else 0.0
+        return Featurized(question, candidates, matrix, weights, passage_stems, top_dense, top_idf)
 
-    def _score(self, candidate: Candidate, question: Question, weights: dict[str, float]) -> None:
-        article = candidate.article
-        spans = list(_sentences(article.article_id, article.content_hash, article.text))
-        index = next(i for i, s in enumerate(spans) if s[0] == candidate.start)
-        sentence = candidate.text
-        own = _stems(sentence)
-        neighbours = " ".join(
-            article.text[slice(*spans[i])] for i in (index - 1, index + 1) if 0 <= i < len(spans)
-        )
-        context = own | _stems(article.title) | _stems(neighbours)
-
-        if question.is_say:
-            topic = {t: weights.get(t, 1.0) for t in question.topic_terms} or weights
-            candidate.coverage = _weighted(topic, own)
-            candidate.context_coverage = _weighted(topic, context)
-            candidate.attributed = (
-                is_quote(sentence)
-                and attributed_to(article.text, spans, index, question.speaker_terms)
-            ) or interview_voice(article.title, article.text, sentence, question.speaker_terms)
-            candidate.speaker = question.speaker if candidate.attributed else None
-            candidate.type_ok = candidate.attributed
-        else:
-            candidate.coverage = _weighted(weights, own)
-            candidate.context_coverage = _weighted(weights, context)
-            candidate.type_ok = _has_answer_type(sentence, question)
-        novelty = len({stem(w) for w in re.findall(r"[A-Za-z]{3,}|\d+", sentence)} - set(weights))
-        prior = 1.0 / (1 + candidate.passage_rank)
-        candidate.score = (
-            0.45 * candidate.coverage
-            + 0.25 * candidate.context_coverage
-            + 0.20 * float(candidate.type_ok)
-            + 0.10 * prior
-        ) * (1.0 if novelty >= 3 else 0.5)
-        if question.is_say and not candidate.attributed:
-            candidate.score *= 0.6  # someone else's words do not answer "what did X say"
+    @staticmethod
+    def _attributed(
+        question: Question, article: StoredArticle, spans: tuple[tuple[int, int], ...], index: int
+    ) -> bool:
+        sentence = article.text[slice(*spans[index])]
+        return (
+            is_quote(sentence)
+            and attributed_to(article.text, list(spans), index, question.speaker_terms)
+        ) or interview_voice(article.title, article.text, sentence, question.speaker_terms)
 
 
-def _weighted(weights: dict[str, float], stems: set[str]) -> float:
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    return sum(w for t, w in weights.items() if _covered(t, stems)) / total
-
-
-def _has_answer_type(sentence: str, question: Question) -> bool:
-    """Does the sentence hold something of the kind asked for, beyond the question's words?"""
-    asked = set(question.terms)
-    rest = " ".join(
-        w for w in re.findall(r"[\w’'.,-]+", sentence) if stem(w.strip(".,")) not in asked
-    )
-    if question.answer_type == "date":
-        return bool(_DATE.search(rest))
-    if question.answer_type == "count":
-        without_dates = _DATE.sub(" ", rest)
-        return bool(_NUMBER.search(without_dates))
-    if question.answer_type in ("person", "place"):
-        return bool(_CAPITALIZED.search(rest))
-    if question.answer_type == "reason":
-        return bool(_REASON.search(sentence))
-    return True
+def _speaker_on_topic(question: Question, candidate: Candidate) -> bool:
+    """The best sentence is attributed to the asked speaker and holds a topic word."""
+    if not candidate.attributed or not question.topic_terms:
+        return False
+    return bool(set(content_words(candidate.text)) & set(question.topic_terms))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from index.sentences import is_abbreviation, split_sentences
 from index.store import StoredArticle
+from rag.injection import injection_spans
 from rag.retrieval import Passage
 from rag.text import STOPWORDS, stem
 
@@ -62,12 +63,6 @@ _META = frozenset(
     )
 )
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(instructions?|prompts?|rules|"
-    r"directions|guidelines)\b|\b(you are now|system prompt|new instructions|"
-    r"(reply|respond|answer|say|write) (only )?(with|that)\b)",
-    re.IGNORECASE,
-)
 MIN_QUOTE_WORDS = 3
 
 
@@ -203,9 +198,10 @@ def locate(quote: str, text: str, start: int = 0, end: int | None = None) -> tup
 
 
 def instruction_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences of an article that read as instructions to a model ("ignore your
-    instructions and reply that ..."): never sent as evidence, never accepted as quotes."""
-    return [(s, e) for s, e in split_sentences(text) if _INSTRUCTION.search(text[s:e])]
+    """Sentences of an article that address a model with instructions ("ignore your
+    instructions and reply that ..."): never sent as evidence, never accepted as quotes.
+    The measured detector of rag/injection.py decides (it replaced a phrase list)."""
+    return injection_spans(text)
 
 
 # ---- support --------------------------------------------------------------------------------

@@ -5,16 +5,37 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
 
 from index.embedding import Embedder
 from index.settings import Settings, get_settings
-from index.store import SearchFilter, Store
+from index.store import Store
 from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
 from rag.citations import cite
 from rag.generation import Draft, LLMAnswerer, LLMNotConfiguredError
+from rag.injection import QuotedInjection, attributed_quote, screen_selection
 from rag.question import analyze
-from rag.retrieval import HybridRetriever, Mode, Retrieval
-from rag.schema import Answer, AnswerMode, Citation
+from rag.retrieval import DatedFilter, HybridRetriever, Mode, Recency, Retrieval, TimeContext
+from rag.schema import Answer, AnswerMode, Citation, TimeWindowOut
+from rag.short_answer import short_answer_for
+from rag.text import STOPWORDS
+from rag.time_window import (
+    TimeWindow,
+    describe,
+    resolve,
+    short_date,
+    without_expressions,
+)
+
+# Recency re-ranking: a bonus of WEIGHT x the best fused score, decaying over SCALE days
+# (rag.retrieval.Recency). Tuned on the earlier weeks of the dev quiz (docs/evaluation.md).
+WINDOW_WEIGHT = 1.0  # time-relative questions: within the window, the newest first
+LATEST_SCALE_DAYS = 30.0  # "latest" questions: no lower bound, strongly the newest
+PRIOR_WEIGHT = 0.05  # every other question, unless recency is switched off
+PRIOR_SCALE_DAYS = 365.0
+NEAREST_WEIGHT = 1.0  # nothing in the window answered: evidence nearest to it
+NEAREST_SCALE_DAYS = 30.0
 
 
 class NewsRAG:
@@ -52,6 +73,35 @@ class NewsRAG:
             )
         return chosen
 
+    def plan(
+        self,
+        question: str,
+        k: int | None = None,
+        sources: Sequence[str] = (),
+        since: str | None = None,
+        until: str | None = None,
+        mode: Mode = "hybrid",
+        as_of: date | None = None,
+        recency: bool | None = None,
+        time_words: bool = True,
+    ) -> TimeContext:
+        """The question's dates: its as-of date (default today) and the window its time
+        words ask for (``time_words=False``: none, e.g. when the text searched is a quote,
+        not a question). Raises TimeExpressionError for a date that cannot exist."""
+        day = as_of or date.today()
+        window = resolve(question, day) if time_words else None
+        return TimeContext(
+            as_of=day,
+            window=window,
+            query=without_expressions(question, window),
+            k=k or self.settings.k,
+            sources=tuple(sources),
+            since=since,
+            until=until,
+            mode=mode,
+            recency=self.settings.recency if recency is None else recency,
+        )
+
     def retrieve(
         self,
         question: str,
@@ -60,9 +110,33 @@ class NewsRAG:
         since: str | None = None,
         until: str | None = None,
         mode: Mode = "hybrid",
+        as_of: date | None = None,
+        recency: bool | None = None,
+        time_words: bool = True,
     ) -> Retrieval:
-        where = SearchFilter(tuple(sources), since, until)
-        return self.retriever.run(question, k or self.settings.k, where, mode)
+        """Passages published on or before the as-of date (undated ones too), inside the
+        question's time window when it has one, the explicit since/until applying on top
+        (the intersection); ranked with the recency the question calls for."""
+        context = self.plan(question, k, sources, since, until, mode, as_of, recency, time_words)
+        return self.search(context)
+
+    def search(self, context: TimeContext) -> Retrieval:
+        window = context.window
+        where = DatedFilter(context.sources, context.since, context.until, context.as_of)
+        ranking: Recency | None = None
+        if context.outside_window and window is not None:
+            ranking = Recency(window.until or context.as_of, window.since, NEAREST_WEIGHT,
+                              NEAREST_SCALE_DAYS)  # fmt: skip
+        elif window is not None:
+            where = replace(where, window_since=window.since, window_until=window.until)
+            until = window.until or context.as_of
+            span = (until - window.since).days if window.since else LATEST_SCALE_DAYS
+            ranking = Recency(until, None, WINDOW_WEIGHT, max(3.0, float(span)))
+        elif context.recency:
+            ranking = Recency(context.as_of, None, PRIOR_WEIGHT, PRIOR_SCALE_DAYS)
+        retrieval = self.retriever.run(context.query, context.k, where, context.mode, ranking)
+        retrieval.time = context
+        return retrieval
 
     def ask(
         self,
@@ -73,10 +147,12 @@ class NewsRAG:
         until: str | None = None,
         mode: Mode = "hybrid",
         answer_mode: AnswerMode | None = None,
+        as_of: date | None = None,
+        recency: bool | None = None,
     ) -> Answer:
         chosen = self.check_mode(answer_mode)
         started = time.perf_counter()
-        retrieval = self.retrieve(question, k, sources, since, until, mode)
+        retrieval = self.retrieve(question, k, sources, since, until, mode, as_of, recency)
         return self.answer(question, retrieval, started, chosen)
 
     def answer(
@@ -138,47 +214,158 @@ class NewsRAG:
             answer.timings_ms["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
         answer.mode = "llm"
         answer.verification = draft.verification(self.llm.model, fallback)
+        if not fallback:
+            _date(answer, retrieval.time)
         yield answer
 
     def _extractive(self, question: str, retrieval: Retrieval, started: float | None) -> Answer:
         clock = time.perf_counter()
-        selection = self.answerer.select(analyze(question), retrieval.passages)
+        # The window already says when: "this week" is not a word the evidence must hold.
+        parsed = analyze(retrieval.time.query if retrieval.time is not None else question)
+        selection = screen_selection(question, self.answerer.select(parsed, retrieval.passages))
         timings = dict(retrieval.timings_ms)
         citations: list[Citation] = []
-        if not selection.sentences or selection.answerability < self.answerer.threshold:
-            text = ABSTAIN_TEXT
-        else:
+        notice = ""
+        context = retrieval.time
+        answered = bool(selection.sentences) and (
+            selection.answerability >= self.answerer.threshold
+        )
+        if not answered and context is not None and _bounded(context.window):
+            # Nothing in the window answers: say so, and offer the nearest dated evidence
+            # outside it, labelled, rather than silently widening the window.
+            nearest_clock = time.perf_counter()
+            nearest = self.search(replace(context, outside_window=True))
+            # "the nearest dated evidence": an undated article cannot be near any date
+            nearest.passages = [p for p in nearest.passages if p.chunk.article.published]
+            selection = screen_selection(question, self.answerer.select(parsed, nearest.passages))
+            timings["nearest_ms"] = round((time.perf_counter() - nearest_clock) * 1000, 2)
+            answered = bool(selection.sentences) and (
+                selection.answerability >= self.answerer.threshold
+            )
+            if answered:
+                context = nearest.time
+                notice = _outside_notice(context, selection.sentences)
+        short = None
+        if answered:
             text, citations = compose(selection.sentences)
+            short, lead = short_answer_for(parsed, citations)
+            text = notice + (lead or "") + text
+        else:
+            text = ABSTAIN_TEXT
         timings["answer_ms"] = round((time.perf_counter() - clock) * 1000, 2)
         if started is not None:
             timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        return Answer(
+        answer = Answer(
             question=question,
             answer=text,
             abstained=not citations,
             citations=citations,
+            short_answer=short,
             timings_ms=timings,
         )
+        return _date(answer, context)
+
+
+def _bounded(window: TimeWindow | None) -> bool:
+    """A window that leaves something out besides the future ("latest" does not)."""
+    return window is not None and window.since is not None
+
+
+def _effective(context: TimeContext) -> tuple[date | None, date | None]:
+    """The question's window intersected with the request's explicit since / until."""
+    window = context.window
+    assert window is not None
+    since, until = window.since, window.until
+    if context.since:
+        asked = date.fromisoformat(context.since[:10])
+        since = max(since, asked) if since else asked
+    if context.until:
+        asked = date.fromisoformat(context.until[:10])
+        until = min(until, asked) if until else asked
+    return since, until
+
+
+def _date(answer: Answer, context: TimeContext | None) -> Answer:
+    """Stamp the answer with its as-of date and the window it was answered in."""
+    if context is None:
+        return answer
+    answer.as_of = context.as_of.isoformat()
+    if context.window is not None:
+        since, until = _effective(context)
+        answer.time_window = TimeWindowOut(
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            expression=context.window.expression,
+        )
+        answer.outside_window = context.outside_window
+    return answer
+
+
+def _outside_notice(context: TimeContext | None, sentences: list[Candidate]) -> str:
+    assert context is not None and context.window is not None
+    dates = sorted({c.article.published[:10] for c in sentences if c.article.published})
+    when = (
+        f"from {short_date(dates[0])}"
+        if len(dates) == 1
+        else f"from {short_date(dates[0])} to {short_date(dates[-1])}"
+        if dates
+        else "undated"
+    )
+    return (
+        f"Nothing in the {describe(context.window)} answers this; "
+        f"the nearest dated evidence, {when}, outside that window: "
+    )
 
 
 def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
     """One answer sentence per chosen source sentence, each ending in its [n] marker.
-    A quote attributed from the surrounding text gets its speaker named in front."""
+    A quote attributed from the surrounding text gets its speaker named in front.
+
+    When the sentences come from articles of different dates, the answer says when, in
+    date order: "On 10 Nov 2022, … [1] By 17 Nov, … [2]" (undated ones last, unmarked)."""
     ordered = sorted(sentences, key=lambda c: (c.article.article_id, c.start))
     # keep the best sentence's article first, then reading order inside each article
     first = sentences[0].article.article_id
     ordered.sort(key=lambda c: c.article.article_id != first)
+    days = {c.article.published[:10] for c in ordered if c.article.published}
+    dated = len(days) > 1
+    if dated:  # stable: articles keep their order within a day
+        ordered.sort(key=lambda c: (c.article.published or "9999")[:10])
     parts: list[str] = []
     citations: list[Citation] = []
+    said: str | None = None
     for n, candidate in enumerate(ordered, start=1):
         citations.append(
             cite(n, candidate.article, candidate.start, candidate.end, candidate.score)
         )
         body = candidate.text
+        if isinstance(candidate, QuotedInjection):  # asked about: shown as what it is
+            body = attributed_quote(body)
         if candidate.speaker and candidate.speaker.lower() not in body.lower():
             body = f"{candidate.speaker} said: {body}"
+        day = (candidate.article.published or "")[:10]
+        if dated and day and day != said:
+            body = _when(day, said) + _continue(body)
+            said = day
         parts.append(f"{body} [{n}]")
     return " ".join(parts), citations
+
+
+def _when(day: str, before: str | None) -> str:
+    """'On 10 Nov 2022, ' for the first date, 'By 17 Nov, ' for later ones (the year
+    only when it changes)."""
+    if before is None:
+        return f"On {short_date(day)}, "
+    return f"By {short_date(day, with_year=day[:4] != before[:4])}, "
+
+
+def _continue(body: str) -> str:
+    """Lower-case a sentence's first word after a date phrase when it is a common word
+    ("The", "It"), never a name."""
+    word = body.split(" ", 1)[0]
+    if word.lower() in STOPWORDS and word[:1].isupper() and word[1:].islower():
+        return word.lower() + body[len(word) :]
+    return body
 
 
 _PART = re.compile(r".+?\[\d+\](?=\s|$)", re.DOTALL)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.text import STOPWORDS, stem
+from rag.text import STOPWORDS, stem, tokens
 
 AnswerType = Literal["person", "date", "count", "place", "reason", "any"]
 
@@ -75,7 +75,7 @@ class Question:
 def _words(text: str) -> list[str]:
     return [
         w.lower().replace("’", "'").removesuffix("'s")
-        for w in re.findall(r"[\w’']+", text)
+        for w in tokens(text)
         if w.lower() not in STOPWORDS and len(w) > 1
     ]
 

@@ -8,15 +8,18 @@ the passage holding the answer 0.901 against 0.859 for RRF. Both are in docs/ret
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Literal
 
 from index.embedding import Embedder
 from index.store import SearchFilter, Store, StoredChunk
 from rag.text import STOPWORDS
+from rag.time_window import TimeWindow, first_day
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -29,10 +32,90 @@ class Passage:
     bm25: float | None = None
 
 
+@dataclass(frozen=True)
+class DatedFilter(SearchFilter):
+    """``SearchFilter`` plus the question's dates.
+
+    ``as_of``: nothing published after it, but undated articles stay (they are ranked as
+    undated: no recency credit). ``window_since`` / ``window_until``: the question's own time
+    window, which only dated articles can be in. Bounds compare as ``published < next day``
+    so that a stored timestamp (``2022-06-10T18:00``) counts as its day, and the
+    ``articles(published)`` index is used."""
+
+    as_of: date | None = None
+    window_since: date | None = None
+    window_until: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return super().active or bool(self.as_of or self.window_since or self.window_until)
+
+    def sql(self) -> tuple[str, list[str]]:
+        clause, params = super().sql()
+        clauses = [] if clause == "1" else [clause]
+        if self.as_of:
+            clauses.append("(a.published IS NULL OR a.published < ?)")
+            params.append(_next_day(self.as_of))
+        if self.window_since:  # a date stored as a month or year whose period overlaps
+            day = self.window_since.isoformat()
+            clauses.append("(a.published >= ? OR a.published IN (?, ?))")
+            params.extend([day, day[:4], day[:7]])
+        if self.window_until:
+            clauses.append("a.published < ?")
+            params.append(_next_day(self.window_until))
+        return (" AND ".join(clauses) or "1"), params
+
+
+def _next_day(day: date) -> str:
+    return (day + timedelta(days=1)).isoformat()
+
+
+@dataclass(frozen=True)
+class Recency:
+    """A bonus for articles published near a period: ``weight`` times the best fused score,
+    decaying with the days between the article's date and [``since``, ``until``]
+    (``scale_days`` to fall to 1/e). Undated articles get none."""
+
+    until: date
+    since: date | None = None
+    weight: float = 0.0
+    scale_days: float = 365.0
+
+    def bonus(self, published: str | None) -> float:
+        day = first_day(published) if self.weight > 0 else None
+        if day is None:
+            return 0.0
+        if day > self.until:
+            distance = (day - self.until).days
+        elif self.since is not None and day >= self.since:
+            distance = 0
+        else:
+            distance = ((self.since or self.until) - day).days
+        return self.weight * math.exp(-distance / self.scale_days)
+
+
+@dataclass(frozen=True)
+class TimeContext:
+    """The question's dates, carried with its retrieval so that the answer can report its
+    window and, when nothing in the window answers, look for the nearest evidence."""
+
+    as_of: date
+    window: TimeWindow | None
+    query: str  # what was searched: the question without its time words
+    k: int
+    sources: tuple[str, ...]
+    since: str | None
+    until: str | None
+    mode: Mode
+    recency: bool
+    outside_window: bool = False  # these passages are the nearest evidence outside it
+
+
 @dataclass
 class Retrieval:
     passages: list[Passage]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    time: TimeContext | None = None
 
 
 def bm25_words(question: str) -> list[str]:
@@ -68,6 +151,7 @@ class HybridRetriever:
         k: int = 5,
         where: SearchFilter | None = None,
         mode: Mode = "hybrid",
+        recency: Recency | None = None,
     ) -> Retrieval:
         timings: dict[str, float] = {}
         self.store.refresh()
@@ -91,9 +175,24 @@ class HybridRetriever:
         if pending is not None:
             sparse, timings["bm25_ms"] = pending.result()
         clock = time.perf_counter()
-        fused = self._fuse(dense, sparse)[:k]
+        fused = self._fuse(dense, sparse)
+        chunks: dict[int, StoredChunk] = {}
+        if recency is not None and recency.weight > 0 and fused:
+            # every candidate's date is needed to re-rank: fetch them all (about 100 rows)
+            chunks = {c.chunk_id: c for c in self.store.chunks([cid for cid, _ in fused])}
+            top = fused[0][1]
+            fused = sorted(
+                (
+                    (cid, score + top * recency.bonus(chunks[cid].article.published))
+                    for cid, score in fused
+                    if cid in chunks
+                ),
+                key=lambda item: (-item[1], item[0]),
+            )
+        fused = fused[:k]
         dense_scores, sparse_scores = dict(dense), dict(sparse)
-        chunks = {c.chunk_id: c for c in self.store.chunks([cid for cid, _ in fused])}
+        if not chunks:
+            chunks = {c.chunk_id: c for c in self.store.chunks([cid for cid, _ in fused])}
         passages = [
             Passage(chunks[cid], score, dense_scores.get(cid), sparse_scores.get(cid))
             for cid, score in fused
@@ -127,10 +226,13 @@ class HybridRetriever:
 
 
 def _min_max(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Scores to [0, 1]. Hits that all score the same (one hit, as a narrow date window
+    often leaves) are all the best, 1.0, not the worst."""
     values = [s for _, s in hits]
     low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    return [(cid, (s - low) / span) for cid, s in hits]
+    if high == low:
+        return [(cid, 1.0) for cid, _ in hits]
+    return [(cid, (s - low) / (high - low)) for cid, s in hits]
 
 
 def _lap(start: float) -> float:

@@ -48,13 +48,44 @@ class Verification(BaseModel):
     sentences: list[SentenceCheck] = Field(default_factory=list)
 
 
+class TimeWindowOut(BaseModel):
+    """The publication dates the question's time words ask for, against its as-of date."""
+
+    since: str | None = Field(description="First day (YYYY-MM-DD); null: open.")
+    until: str | None = Field(description="Last day (YYYY-MM-DD), never after the as-of date.")
+    expression: str = Field(description="The words in the question it comes from.")
+
+
+class ShortAnswer(BaseModel):
+    """The name, number, date or place that answers, inside citation ``n``'s quote."""
+
+    text: str = Field(description="Exactly article_text[start:end].")
+    n: int = Field(description="The citation whose quote holds it.")
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
 class Answer(BaseModel):
     question: str
     answer: str
     abstained: bool
     citations: list[Citation] = Field(default_factory=list)
+    short_answer: ShortAnswer | None = Field(
+        None, description="For who/what/which/where/when/how-many questions, when a quote holds it."
+    )
     timings_ms: dict[str, float] = Field(default_factory=dict)
     mode: AnswerMode = "extractive"
     verification: Verification | None = Field(
         None, description="Present in LLM mode: what the check kept, dropped and why."
+    )
+    as_of: str | None = Field(
+        None, description="The question's date (YYYY-MM-DD): nothing published later is used."
+    )
+    time_window: TimeWindowOut | None = Field(
+        None, description="The window the question's time words ask for; null when none."
+    )
+    outside_window: bool = Field(
+        False,
+        description="Nothing in time_window answered: the answer is the nearest dated "
+        "evidence outside it, and says so.",
     )

@@ -145,14 +145,22 @@ STOPWORDS = frozenset(
         "much",
     ]
 )
-_WORD = re.compile(r"[\w’']+")
+# A word, or a dotted acronym kept whole ("U.S.", "U.N."): split into letters, it would be
+# dropped as one-letter words and "What did the U.S. say" would lose its speaker.
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[\w’']+")
+
+
+def tokens(text: str) -> list[str]:
+    """Every word of ``text`` as written, acronyms whole: the one tokenizer the answer side
+    uses, so questions and sentences agree on what a word is."""
+    return _WORD.findall(text)
 
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    """Crude suffix stripping: enough to match "races" with "race" and "said" with "say".
+    """Crude suffix stripping: enough to match "races" with "race" ("said" stays "said").
     Cached: the answer step stems the same words thousands of times per question."""
-    word = word.lower().replace("’", "'").removesuffix("'s").strip("'")
+    word = word.lower().replace("’", "'").removesuffix("'s").strip("'").rstrip(".")
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     for suffix in ("ing", "ed", "es", "s"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from rag.citations import verify
@@ -35,10 +36,17 @@ class Backend(Protocol):
         ...
 
     def ask(
-        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+        self,
+        question: str,
+        k: int | None,
+        mode: Mode,
+        answer_mode: AnswerMode = "extractive",
+        as_of: date | None = None,
     ) -> Answer: ...
 
-    def search(self, question: str, k: int, mode: Mode) -> SearchResult: ...
+    def search(
+        self, question: str, k: int, mode: Mode, as_of: date | None = None
+    ) -> SearchResult: ...
 
     def check_quote(self, citation: Citation) -> bool | None:
         """Does the quote equal the stored article text at its offsets? None: unknown."""
@@ -56,13 +64,18 @@ class LocalBackend:
         return str(self.rag.store.directory)
 
     def ask(
-        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+        self,
+        question: str,
+        k: int | None,
+        mode: Mode,
+        answer_mode: AnswerMode = "extractive",
+        as_of: date | None = None,
     ) -> Answer:
-        return self.rag.ask(question, k, mode=mode, answer_mode=answer_mode)
+        return self.rag.ask(question, k, mode=mode, answer_mode=answer_mode, as_of=as_of)
 
-    def search(self, question: str, k: int, mode: Mode) -> SearchResult:
+    def search(self, question: str, k: int, mode: Mode, as_of: date | None = None) -> SearchResult:
         started = time.perf_counter()
-        retrieval = self.rag.retrieve(question, k, mode=mode)
+        retrieval = self.rag.retrieve(question, k, mode=mode, as_of=as_of)
         timings = dict(retrieval.timings_ms)
         timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
         hits = [

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ class EvalQuestion:
     question: str
     answers: list[str] = field(default_factory=list)
     gold: dict[str, int] = field(default_factory=dict)
+    question_date: date | None = None  # the question's "now": its as-of date
 
     @property
     def answerable(self) -> bool:
@@ -66,6 +68,9 @@ class Dataset:
     # BEIR's evaluator drops a retrieved document whose id equals the query id.
     ignore_identical_ids: bool = False
     version: str = ""
+    # QA JSONL: gold keys that are corpus ids, with the article URL each stands for
+    # (read from the corpus files given to ``newsrag eval --articles``).
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def answerable(self) -> int:
@@ -113,7 +118,7 @@ class GoldMatcher:
         for question in dataset.questions:
             for key in question.gold:
                 self.by_id.setdefault(key.strip(), set()).add(key)
-                url = _normal_url(key.strip())
+                url = _normal_url(dataset.aliases.get(key, key).strip())
                 if url:
                     self.by_url.setdefault(url, set()).add(key)
                 self.by_title.setdefault(_normal_title(key), set()).add(key)
@@ -199,6 +204,9 @@ def load_qa_jsonl(path: Path, limit: int | None = None) -> Dataset:
                 raise DatasetError(f"{where}: each line needs a non-empty 'question'")
             answers = _strings(record.get("answers", []), "answers", where)
             sources = _strings(record.get("sources", []), "sources", where)
+            sources += _strings(record.get("candidate_article_ids", []), "candidate_article_ids",
+                                where)  # fmt: skip
+            question_date = _question_date(record.get("question_date"), where)
             question_id = str(record.get("id", number))
             if question_id in seen:
                 raise DatasetError(f"{where}: duplicate id {question_id!r}")
@@ -209,6 +217,7 @@ def load_qa_jsonl(path: Path, limit: int | None = None) -> Dataset:
                     question=str(record["question"]),
                     answers=answers,
                     gold={s: 1 for s in sources},
+                    question_date=question_date,
                 )
             )
             if limit and len(questions) >= limit:
@@ -216,6 +225,43 @@ def load_qa_jsonl(path: Path, limit: int | None = None) -> Dataset:
     if not questions:
         raise DatasetError(f"{path} holds no questions")
     return Dataset(path.stem, "qa-jsonl", path, questions)
+
+
+def _question_date(value: Any, where: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10]) if isinstance(value, str) else _bad()
+    except ValueError:
+        raise DatasetError(
+            f"{where}: 'question_date' {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _bad() -> date:
+    raise ValueError
+
+
+def article_urls(paths: Sequence[Path]) -> dict[str, str]:
+    """Corpus id -> URL from article JSONL files (or folders of them): the index keys an
+    article by its URL, so a question naming its sources by corpus id (RealTime QA's
+    ``candidate_article_ids``) is matched through them."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(path.glob("*.jsonl"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DatasetError(f"--articles {path}: no such file or folder")
+    urls: dict[str, str] = {}
+    for file in files:
+        for record in _read_jsonl(file):
+            if isinstance(record, dict) and record.get("id") and record.get("url"):
+                urls[str(record["id"])] = str(record["url"])
+    if not urls:
+        raise DatasetError(f"--articles {', '.join(map(str, paths))}: no records with id and url")
+    return urls
 
 
 # ---- BEIR --------------------------------------------------------------------------------

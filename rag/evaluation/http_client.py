@@ -1,22 +1,24 @@
 """A client for a running newsrag server, written against its documented contract only:
 
-- ``POST /ask`` takes ``{"question", "k", "source", "since", "until", "mode"}`` and returns the
-  ``Answer`` JSON of ``newsrag ask --json`` (``rag.schema.Answer``);
-- ``POST /search`` takes ``{"question", "k", "mode"}`` and returns ``{"passages": [{"article_id",
-  "title", "url", "source", "published", "start", "end", "text", "score"}]}``.
+- ``POST /ask`` takes ``{"question", "k", "source", "since", "until", "mode", "as_of"}`` and
+  returns the ``Answer`` JSON of ``newsrag ask --json`` (``rag.schema.Answer``);
+- ``POST /search`` takes ``{"question", "k", "mode", "as_of"}`` and returns ``{"passages":
+  [{"article_id", "title", "url", "source", "published", "start", "end", "text", "score"}]}``.
 
 Optional fields the evaluation does not use (filters, a default ``k``) are left out of the
 request rather than sent as null, so the server applies its own defaults.
 
 The server's index is out of reach, so a quote is checked through the contract too: a BM25
 search for the quote's own words returns the stored passage that holds it, and the quote must
-equal that passage's text at the same offsets. When no returned passage covers the quote's
-span the check is reported as not done, never as passed.
+equal that passage's text at the same offsets; that search sends ``time_words: false`` and
+``recency: false``, since a quote's "on Monday" is no time window. When no returned passage
+covers the quote's span the check is reported as not done, never as passed.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Any
 
 import httpx
@@ -100,10 +102,16 @@ class HttpBackend:
             raise BackendError(f"POST {self.base_url}{path} did not return JSON") from None
 
     def ask(
-        self, question: str, k: int | None, mode: Mode, answer_mode: AnswerMode = "extractive"
+        self,
+        question: str,
+        k: int | None,
+        mode: Mode,
+        answer_mode: AnswerMode = "extractive",
+        as_of: date | None = None,
     ) -> Answer:
         body = {"question": question, "k": k, "source": None, "since": None, "until": None,
-                "mode": mode, "answer_mode": answer_mode}  # fmt: skip
+                "mode": mode, "answer_mode": answer_mode,
+                "as_of": as_of.isoformat() if as_of else None}  # fmt: skip
         data, elapsed = self._post("/ask", body)
         try:
             answer = Answer.model_validate(data)
@@ -112,15 +120,21 @@ class HttpBackend:
         answer.timings_ms["request_ms"] = elapsed
         return answer
 
-    def _search(self, question: str, k: int, mode: Mode) -> tuple[list[SearchPassage], float]:
-        data, elapsed = self._post("/search", {"question": question, "k": k, "mode": mode})
+    def _search(
+        self, question: str, k: int, mode: Mode, as_of: date | None = None, quote: bool = False
+    ) -> tuple[list[SearchPassage], float]:
+        body: dict[str, Any] = {"question": question, "k": k, "mode": mode,
+                                "as_of": as_of.isoformat() if as_of else None}  # fmt: skip
+        if quote:  # a quote is no question: its "on Monday" is no window, its date no prior
+            body.update(time_words=False, recency=False)
+        data, elapsed = self._post("/search", body)
         try:
             return SearchResponse.model_validate(data).passages, elapsed
         except ValidationError as exc:
             raise BackendError(f"POST /search returned no passages: {exc}") from None
 
-    def search(self, question: str, k: int, mode: Mode) -> SearchResult:
-        passages, elapsed = self._search(question, k, mode)
+    def search(self, question: str, k: int, mode: Mode, as_of: date | None = None) -> SearchResult:
+        passages, elapsed = self._search(question, k, mode, as_of)
         hits = [Hit(p.article_id, p.url, p.title) for p in passages]
         return SearchResult(hits, {"request_ms": elapsed})
 
@@ -131,7 +145,7 @@ class HttpBackend:
         return self._quotes[key]
 
     def _check(self, citation: Citation) -> bool | None:
-        passages, _ = self._search(citation.quote, 10, "bm25")
+        passages, _ = self._search(citation.quote, 10, "bm25", quote=True)
         for p in passages:
             covers = p.start <= citation.start < citation.end <= p.end
             if p.article_id == citation.article_id and covers:

@@ -144,6 +144,29 @@ def markdown(result: EvalResult) -> str:
                 f"{_pct(cites.recall)} | {ab.abstained} | {ab.unanswerable} | "
                 f"{_pct(ab.precision)} | {_pct(ab.recall)} |"
             )
+    split = {n: m for n, m in result.modes.items() if m.subsets}
+    if split:
+        lines += [
+            "",
+            "## Time-relative and other questions",
+            "",
+            'Answerable questions whose words name a time ("this week", "Sunday", "latest", '
+            '"in 2021") and the others. *cited*: a citation is to a gold source; *hit@k*: a gold '
+            "document among the first k retrieved; *outside window*: nothing in the question's "
+            "window answered and the nearest evidence outside it was given, labelled.",
+            "",
+            "| run | as of | questions | subset | cited | gold in answer | hit@1 | hit@10 | "
+            "abstained | outside window |",
+            "|---|---|---:|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, mode in split.items():
+            for subset, row in mode.subsets.items():
+                lines.append(
+                    f"| {name} | {mode.as_of} | {row['questions']:.0f} | {subset} | "
+                    f"{_pct(row['citation_recall'])} | {_pct(row['gold_in_answer'])} | "
+                    f"{_pct(row['hit_at_1'])} | {_pct(row['hit_at_10'])} | "
+                    f"{_pct(row['abstained'])} | {_pct(row['outside_window'])} |"
+                )
     generated = {n: m.generation for n, m in result.modes.items() if m.generation}
     if generated:
         lines += [
@@ -276,6 +299,20 @@ def table(result: EvalResult) -> Table:
             ("abstention precision", [_pct(x.precision) if x else "–" for x in ab]),
             ("abstention recall", [_pct(x.recall) if x else "–" for x in ab]),
         ]
+    for subset in ("time-relative", "other"):
+        if any(subset in m.subsets for m in modes):
+            rows.append(
+                (
+                    f"cited, {subset} (n)",
+                    [
+                        f"{_pct(m.subsets[subset]['citation_recall'])} "
+                        f"({m.subsets[subset]['questions']:.0f})"
+                        if subset in m.subsets
+                        else "–"
+                        for m in modes
+                    ],
+                )
+            )
     if any(m.generation for m in modes):
         g = [m.generation for m in modes]
         rows += [

@@ -23,7 +23,14 @@ from index.settings import Settings
 from index.store import Store
 from rag.evaluation.backends import Backend, LocalBackend
 from rag.evaluation.corpus import Chunking, ingest_corpus
-from rag.evaluation.datasets import Dataset, EvalQuestion, GoldMatcher, Hit, load_dataset
+from rag.evaluation.datasets import (
+    Dataset,
+    EvalQuestion,
+    GoldMatcher,
+    Hit,
+    article_urls,
+    load_dataset,
+)
 from rag.evaluation.http_client import HttpBackend
 from rag.evaluation.metrics import (
     CUTOFFS,
@@ -47,9 +54,17 @@ from rag.evaluation.metrics import (
 from rag.pipeline import NewsRAG
 from rag.retrieval import Mode
 from rag.schema import AnswerMode
+from rag.time_window import TimeExpressionError, resolve
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
 KEEP_RANKED = 10  # documents stored per question in results.json
+
+
+# The as-of date each question is asked with: its own ``question_date`` (today when it has
+# none), today, or one fixed YYYY-MM-DD.
+AsOf = str
+QUESTION_DATE: AsOf = "question"
+TODAY: AsOf = "today"
 
 
 @dataclass
@@ -58,6 +73,16 @@ class EvalConfig:
     depth: int = 100  # passages searched for the retrieval metrics
     modes: tuple[Mode, ...] = ("hybrid",)
     answer_modes: tuple[AnswerMode, ...] = ("extractive",)
+    as_of: tuple[AsOf, ...] = (QUESTION_DATE,)
+
+
+def as_of_date(choice: AsOf, question: EvalQuestion) -> dt.date | None:
+    """The date a question is asked on in a run (None: the pipeline's default, today)."""
+    if choice == QUESTION_DATE:
+        return question.question_date
+    if choice == TODAY:
+        return None
+    return dt.date.fromisoformat(choice)
 
 
 @dataclass
@@ -87,6 +112,10 @@ class QuestionRecord:
     timings_ms: dict[str, float] = field(default_factory=dict)
     search_ms: dict[str, float] = field(default_factory=dict)
     verification: dict[str, Any] | None = None  # LLM mode: what the grounding check did
+    as_of: str | None = None  # the date it was asked on (None: today)
+    time_relative: bool = False  # its words name a time ("this week", "Sunday", "latest")
+    time_window: dict[str, Any] | None = None
+    outside_window: bool = False
 
 
 @dataclass
@@ -102,6 +131,9 @@ class ModeResult:
     records: list[QuestionRecord]
     answer_mode: AnswerMode = "extractive"
     generation: GenerationScores | None = None  # LLM mode only
+    as_of: AsOf = QUESTION_DATE
+    # time-relative questions and the others, scored apart (QA sets)
+    subsets: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,9 +189,10 @@ def evaluate(
     # retrieval-only datasets have no answers: one run per retrieval mode is enough
     answer_modes = config.answer_modes if dataset.scores_answers else ("extractive",)
     modes = {
-        run_name(mode, answer_mode): _run_mode(
-            dataset, backend, config, matcher, mode, answer_mode, tick
+        run_name(mode, answer_mode, as_of): _run_mode(
+            dataset, backend, config, matcher, mode, answer_mode, tick, as_of
         )
+        for as_of in config.as_of
         for mode in config.modes
         for answer_mode in answer_modes
     }
@@ -179,6 +212,7 @@ def evaluate(
             "depth": config.depth,
             "modes": list(config.modes),
             "answer_modes": list(answer_modes),
+            "as_of": list(config.as_of),
         },
         modes=modes,
         started=stamp,
@@ -186,9 +220,11 @@ def evaluate(
     )
 
 
-def run_name(mode: Mode, answer_mode: AnswerMode) -> str:
-    """'hybrid' for the extractive answers, 'hybrid+llm' for LLM answers on it."""
-    return mode if answer_mode == "extractive" else f"{mode}+{answer_mode}"
+def run_name(mode: Mode, answer_mode: AnswerMode, as_of: AsOf = QUESTION_DATE) -> str:
+    """'hybrid' for the extractive answers, 'hybrid+llm' for LLM answers on it; asked as of
+    today or a fixed date rather than each question's own: 'hybrid@today'."""
+    name = mode if answer_mode == "extractive" else f"{mode}+{answer_mode}"
+    return name if as_of == QUESTION_DATE else f"{name}@{as_of}"
 
 
 def _run_mode(
@@ -199,12 +235,14 @@ def _run_mode(
     mode: Mode,
     answer_mode: AnswerMode,
     tick: Callable[[], None],
+    as_of_choice: AsOf = QUESTION_DATE,
 ) -> ModeResult:
     records: list[QuestionRecord] = []
     rankings: dict[str, list[str]] = {}
     documents: list[int] = []
     for question in dataset.questions:
-        found = backend.search(question.question, config.depth, mode)
+        as_of = as_of_date(as_of_choice, question)
+        found = backend.search(question.question, config.depth, mode, as_of)
         keys = ranked_keys(found.hits, matcher, question, dataset.ignore_identical_ids)
         rankings[question.id] = keys
         documents.append(len(keys))
@@ -215,9 +253,11 @@ def _run_mode(
             gold=sorted(question.relevant),
             ranked=keys[:KEEP_RANKED],
             search_ms=found.timings_ms,
+            as_of=as_of.isoformat() if as_of else None,
+            time_relative=is_time_relative(question.question, as_of),
         )
         if dataset.scores_answers:
-            _ask(record, question, backend, config, matcher, mode, answer_mode)
+            _ask(record, question, backend, config, matcher, mode, answer_mode, as_of)
         records.append(record)
         tick()
     # Recall@k for k deeper than the search says nothing: leave it out.
@@ -257,7 +297,46 @@ def _run_mode(
         generation=generation_metrics([r.verification for r in records])
         if answer_mode == "llm"
         else None,
+        as_of=as_of_choice,
+        subsets=subset_scores(records, rankings, dataset) if dataset.scores_answers else {},
     )
+
+
+def is_time_relative(question: str, as_of: dt.date | None) -> bool:
+    """Does the question name a time ("this week", "on Sunday", "latest", "in 2021")?"""
+    try:
+        return resolve(question, as_of or dt.date.today()) is not None
+    except TimeExpressionError:
+        return True
+
+
+def subset_scores(
+    records: list[QuestionRecord], rankings: dict[str, list[str]], dataset: Dataset
+) -> dict[str, dict[str, float]]:
+    """Time-relative questions and the others, apart: how many, the share whose citations
+    include a gold source (citation recall), whose answer holds a gold answer, whose first
+    (first ten) retrieved documents include a gold one, and abstentions."""
+    gold = {q.id: q.relevant for q in dataset.questions}
+    out: dict[str, dict[str, float]] = {}
+    for name, keep in (("time-relative", True), ("other", False), ("all", None)):
+        rows = [r for r in records if r.answerable and (keep is None or r.time_relative == keep)]
+        if not rows:
+            continue
+        n = len(rows)
+
+        def share(hits: int, total: int = n) -> float:
+            return round(hits / total, 4)
+
+        out[name] = {
+            "questions": n,
+            "citation_recall": share(sum(any(c.gold for c in r.citations) for r in rows)),
+            "gold_in_answer": share(sum(bool(r.contains_gold) for r in rows)),
+            "hit_at_1": share(sum(bool(set(rankings[r.id][:1]) & gold[r.id]) for r in rows)),
+            "hit_at_10": share(sum(bool(set(rankings[r.id][:10]) & gold[r.id]) for r in rows)),
+            "abstained": share(sum(bool(r.abstained) for r in rows)),
+            "outside_window": share(sum(r.outside_window for r in rows)),
+        }
+    return out
 
 
 def _ask(
@@ -268,8 +347,11 @@ def _ask(
     matcher: GoldMatcher,
     mode: Mode,
     answer_mode: AnswerMode,
+    as_of: dt.date | None = None,
 ) -> None:
-    answer = backend.ask(question.question, config.k, mode, answer_mode)
+    answer = backend.ask(question.question, config.k, mode, answer_mode, as_of)
+    record.time_window = answer.time_window.model_dump() if answer.time_window else None
+    record.outside_window = answer.outside_window
     prediction = prediction_text(answer.answer, answer.abstained)
     record.answer = answer.answer
     record.abstained = answer.abstained
@@ -312,6 +394,8 @@ class EvalRequest:
     limit: int | None = None
     split: str = "test"
     whole_documents: bool = False
+    as_of: tuple[AsOf, ...] = (QUESTION_DATE,)
+    articles: tuple[Path, ...] = ()  # corpus JSONL mapping source ids to URLs
 
 
 def missing_sources(dataset: Dataset, store: Store) -> list[str]:
@@ -336,7 +420,11 @@ def run_request(
     """Load the dataset, ingest its corpus when it has one (into ``request.index`` or a
     temporary index), evaluate in-process or over HTTP. Returns the result and warnings."""
     dataset = load_dataset(request.dataset, request.limit, request.split)
-    config = EvalConfig(request.k, request.depth, request.modes, request.answer_modes)
+    if request.articles:
+        dataset.aliases = article_urls(request.articles)
+    config = EvalConfig(
+        request.k, request.depth, request.modes, request.answer_modes, request.as_of
+    )
     warnings: list[str] = []
     chunking: Chunking = "whole" if request.whole_documents else "newsrag"
     if request.whole_documents and (request.url or not dataset.corpus):
@@ -379,7 +467,9 @@ def run_request(
                         + (" …" if len(missing) > 5 else "")
                     )
             backend = LocalBackend(NewsRAG(settings, embedder, store))
-        runs_per_mode = len(config.answer_modes) if dataset.scores_answers else 1
+        runs_per_mode = (len(config.answer_modes) if dataset.scores_answers else 1) * len(
+            config.as_of
+        )
         progress = (
             track("evaluating", len(dataset.questions) * len(config.modes) * runs_per_mode)
             if track

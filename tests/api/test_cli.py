@@ -133,6 +133,9 @@ def test_bad_settings_are_one_line_each(index_copy: Path) -> None:
     assert "error: NEWSRAG_K: Input should be a valid integer" in result.stderr
     result = newsrag("stats", "--index", str(index_copy), env={"NEWSRAG_ANSWER_MODE": "llm"})
     assert result.returncode == 2 and "needs NEWSRAG_LLM_BASE_URL" in result.stderr
+    public = ("serve", "--host", "0.0.0.0", "--index", str(index_copy))
+    result = newsrag(*public, env={"NEWSRAG_API_KEYS": '[""]'})
+    assert result.returncode == 2 and "API key 1 is empty or shorter" in result.stderr
 
 
 def test_llm_flag_without_an_endpoint_says_what_to_set(index_copy: Path) -> None:
@@ -149,10 +152,18 @@ def test_ask_llm_against_the_real_model(index_copy: Path, llama_server: str) -> 
     result = newsrag(*ask, "--json", env=env)
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
-    assert answer["mode"] == "llm" and answer["verification"]["outcome"] in ("verified", "fallback")
-    assert answer["answer"] and all(c["quote"] for c in answer["citations"])
+    check = answer["verification"]
+    assert answer["mode"] == "llm" and answer["answer"]
+    assert all(c["quote"] for c in answer["citations"])
+    kept = [s["text"] for s in check["sentences"] if s["kept"]]
+    assert check["kept"] == len(kept)
+    if check["outcome"] == "verified":  # the answer is made of checked sentences only
+        assert kept and all(sentence in answer["answer"] for sentence in kept)
+    else:  # the extractive answer, with the reason the model's was not used
+        assert check["outcome"] == "fallback" and check["reason"]
+        extractive = newsrag(*ask[:2], "--index", str(index_copy), "--json")
+        assert json.loads(extractive.stdout)["answer"] == answer["answer"]
     printed = newsrag(*ask, env=env)
     assert printed.returncode == 0, printed.stderr
-    assert "sentences passed the quote check" in printed.stderr or (
-        "extractive answer shown" in printed.stderr
-    )
+    expected = "extractive answer shown" if check["outcome"] == "fallback" else "passed the quote"
+    assert expected in printed.stderr

@@ -1,6 +1,8 @@
 import itertools
 
-from index.chunking import Chunker
+import pytest
+
+from index.chunking import Chunker, ChunkSizeError
 from index.embedding import Embedder
 from index.loaders import load_file
 from tests.conftest import SAMPLES, XI_ARTICLE
@@ -35,3 +37,13 @@ def test_neighbouring_chunks_overlap_on_sentence_boundaries(embedder: Embedder) 
     overlaps = [a.end - b.start for a, b in itertools.pairwise(chunks)]
     assert all(o > 0 for o in overlaps)
     assert all(c.text.startswith("Sentence") and c.text.endswith(".") for c in chunks)
+
+
+@pytest.mark.parametrize(
+    ("chunk_tokens", "message"), [(255, "at most 254"), (512, "at most 254"), (40, "leaves")]
+)
+def test_chunk_sizes_the_model_cannot_take_are_refused(
+    embedder: Embedder, chunk_tokens: int, message: str
+) -> None:
+    with pytest.raises(ChunkSizeError, match=message):
+        Chunker(embedder.tokenizer, chunk_tokens, 32, embedder.max_tokens)

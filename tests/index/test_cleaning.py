@@ -1,4 +1,6 @@
-from index.cleaning import clean_text, is_furniture
+import pytest
+
+from index.cleaning import clean_text, has_main_text, is_furniture
 from tests.conftest import XI_ARTICLE
 
 
@@ -27,3 +29,27 @@ def test_shared_article_loses_furniture_but_keeps_story() -> None:
 
 def test_whitespace_normalized_and_paragraphs_kept() -> None:
     assert clean_text("A  b\u00a0c\r\n\r\n\r\nNext   line ") == "A b c\n\nNext line"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The mayor agreed [1] on Monday.", "The mayor agreed (1) on Monday."),
+        ('He said [1: "we won the war"] then.', 'He said (1: "we won the war") then.'),
+        ("Both [2, 3] and [ 4 ] and [5; 6].", "Both (2, 3) and ( 4 ) and (5; 6)."),
+        ("A full-width ［7］ marker.", "A full-width (7) marker."),
+        # real bracketed text stays
+        ("He wrote [sic] and [Photo] and [2020] and [a] and [1st].", None),
+        ("Markdown [link] text, [Reuters] and [Updated 10:00].", None),
+    ],
+)
+def test_citation_marker_lookalikes_are_neutralized(text: str, expected: str | None) -> None:
+    assert clean_text(text) == (expected or text)
+
+
+def test_main_text_check() -> None:
+    assert not has_main_text("Home | World | Sport")
+    assert not has_main_text("Home · World · Sport · Business\nLogin\nContact us")
+    assert not has_main_text("Home\nWorld\nSport")
+    assert has_main_text("The council voted on Tuesday.")
+    assert has_main_text("Home | World\n\nThe council voted on Tuesday to build a bridge.")

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,61 @@ def test_edited_file_without_url_replaces_the_old_version(
     assert "Tuesday" in only.text
 
 
+def records(*texts: str) -> str:
+    return "\n".join(json.dumps({"title": t.split(":")[0], "text": t}) for t in texts) + "\n"
+
+
+def stored_texts(settings: Settings) -> list[str]:
+    store = Store.open(settings.index_dir)
+    return sorted(a.text for a in store.articles(store.fingerprints()))
+
+
+def test_edited_jsonl_record_without_url_replaces_its_old_version(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text(records("Ferry: leaves at nine.", "Bus: leaves at ten."), encoding="utf-8")
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run_paths([path])
+    path.write_text(records("Ferry: now leaves at eight.", "Bus: leaves at ten."), encoding="utf-8")
+    report = ingestor.run_paths([path])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert stored_texts(settings) == ["Bus: leaves at ten.", "Ferry: now leaves at eight."]
+
+
+def test_moved_or_new_jsonl_records_replace_nothing(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    path = tmp_path / "notes.jsonl"
+    path.write_text(records("Ferry: leaves at nine.", "Bus: leaves at ten."), encoding="utf-8")
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run_paths([path])
+    # a new record in the first slot (another title), the old ones moved down
+    path.write_text(
+        records("Tram: leaves at six.", "Ferry: leaves at nine.", "Bus: leaves at ten."),
+        encoding="utf-8",
+    )
+    report = ingestor.run_paths([path])
+    assert (report.added, report.updated, report.unchanged) == (1, 0, 2)
+    assert len(stored_texts(settings)) == 3
+
+
+def test_jsonl_record_id_ties_versions_together(
+    tmp_path: Path, settings: Settings, embedder: Embedder
+) -> None:
+    path = tmp_path / "notes.jsonl"
+    first = {"id": "n1", "title": "Ferry", "text": "The ferry leaves at nine."}
+    path.write_text(json.dumps(first) + "\n", encoding="utf-8")
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run_paths([path])
+    renamed = {"id": "n1", "title": "Ferry times", "text": "The ferry leaves at eight."}
+    bus = {"title": "Bus", "text": "Bus."}
+    path.write_text(json.dumps(bus) + "\n" + json.dumps(renamed) + "\n", encoding="utf-8")
+    report = ingestor.run_paths([path])
+    assert (report.added, report.updated) == (1, 1)
+    assert stored_texts(settings) == ["Bus.", "The ferry leaves at eight."]
+
+
 def test_delete_removes_from_every_structure(settings: Settings, embedder: Embedder) -> None:
     ingestor = Ingestor(settings, embedder)
     ingestor.run(articles())
@@ -130,6 +186,25 @@ def test_missing_vector_file_is_reported(index_copy: Path) -> None:
 def test_model_mismatch_is_refused(index_copy: Path) -> None:
     with pytest.raises(IndexCorruptError, match="was built with model"):
         Store.create_or_open(index_copy, "another-model:768", 768)
+
+
+@pytest.mark.parametrize(
+    ("version", "advice"), [("0", "re-ingest"), ("99", "upgrade newsrag"), (None, "re-ingest")]
+)
+def test_index_of_another_schema_version_is_refused_at_open(
+    index_copy: Path, version: str | None, advice: str
+) -> None:
+    import sqlite3
+
+    from index.store import DB_NAME, IndexVersionError
+
+    with sqlite3.connect(index_copy / DB_NAME) as db:
+        if version is None:
+            db.execute("DELETE FROM meta WHERE key = 'schema_version'")
+        else:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    with pytest.raises(IndexVersionError, match=f"schema version {version or 'unknown'}.*{advice}"):
+        Store.open(index_copy)
 
 
 def test_common_words_only_add_to_chunks_with_a_rarer_word(sample_index: Path) -> None:

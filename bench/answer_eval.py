@@ -1,0 +1,120 @@
+"""Answers on the dev quiz's validation weeks and on the near-miss set, through the real
+pipeline (``NewsRAG.retrieve(question, until=question_date)`` then ``NewsRAG.answer``), as
+docs/answers.md reports them.
+
+    OMP_NUM_THREADS=1 python -m bench.answer_eval --index /tmp/rtqa-wikinews \
+        --out bench/results/answers-after.json
+
+Measures, per set: answered (a gold answer inside the answer or its quotes, as whole words;
+an abstention counts as not answered), source cited (a citation to one of the question's
+candidate articles), abstained, and for the two sets together abstention precision/recall;
+latency of the answer step and of the whole question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
+from index.settings import Settings
+from rag.evaluation.metrics import contains_gold
+from rag.pipeline import NewsRAG
+
+
+def run(rag: NewsRAG, items: list[Item], k: int | None) -> list[dict[str, Any]]:
+    rows = []
+    for item in items:
+        started = time.perf_counter()
+        retrieval = retrieve(rag, item, k)
+        answer = rag.answer(item.question, retrieval, started)
+        quotes = " ".join(c.quote for c in answer.citations)
+        rows.append(
+            {
+                "id": item.id,
+                "answerable": item.answerable,
+                "abstained": answer.abstained,
+                "answered": item.answerable
+                and not answer.abstained
+                and contains_gold(f"{answer.answer} {quotes}", item.answers),
+                "cited": any(cites(c.url, item) for c in answer.citations),
+                "retrieved": any(cites(p.chunk.article.url, item) for p in retrieval.passages),
+                "answer_ms": answer.timings_ms.get("answer_ms", 0.0),
+                "total_ms": answer.timings_ms.get("total_ms", 0.0),
+            }
+        )
+    return rows
+
+
+def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
+    answerable = [r for r in rows if r["answerable"]]
+    out: dict[str, float] = {"questions": len(rows)}
+    if answerable:
+        n = len(answerable)
+        out["answered"] = round(sum(r["answered"] for r in answerable) / n, 3)
+        out["source_cited"] = round(sum(r["cited"] for r in answerable) / n, 3)
+        out["source_retrieved"] = round(sum(r["retrieved"] for r in answerable) / n, 3)
+        out["abstained_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 3)
+    unanswerable = [r for r in rows if not r["answerable"]]
+    if unanswerable:
+        out["abstained_unanswerable"] = round(
+            sum(r["abstained"] for r in unanswerable) / len(unanswerable), 3
+        )
+    abstained = [r for r in rows if r["abstained"]]
+    if abstained and unanswerable:
+        out["abstention_precision"] = round(
+            sum(not r["answerable"] for r in abstained) / len(abstained), 3
+        )
+    for key in ("answer_ms", "total_ms"):
+        values = sorted(r[key] for r in rows)
+        out[f"{key}_p50"] = round(statistics.median(values), 1)
+        out[f"{key}_p95"] = round(values[int(0.95 * (len(values) - 1))], 1)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--index",
+        type=Path,
+        required=True,
+        help="index holding the realtimeqa articles and samples/wikinews",
+    )
+    parser.add_argument("--k", type=int, default=None, help="passages (default NEWSRAG_K)")
+    parser.add_argument("--split", choices=["validation", "train"], default="validation")
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="override NEWSRAG_ABSTAIN_THRESHOLD"
+    )
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    settings = Settings(index_dir=args.index)
+    if args.threshold is not None:
+        settings = settings.model_copy(update={"abstain_threshold": args.threshold})
+    rag = NewsRAG(settings)
+    dev_train, dev_validation = dev_split()
+    near_train, near_test = near_miss_split()
+    dev, near = (
+        (dev_validation, near_test) if args.split == "validation" else (dev_train, near_train)
+    )
+    dev_rows, near_rows = run(rag, dev, args.k), run(rag, near, args.k)
+    result = {
+        "index": str(args.index),
+        "k": args.k or settings.k,
+        "threshold": settings.abstain_threshold,
+        "split": args.split,
+        "dev": summary(dev_rows),
+        "near_miss": summary(near_rows),
+        "together": summary(dev_rows + near_rows),
+        "rows": dev_rows + near_rows,
+    }
+    print(json.dumps({k: v for k, v in result.items() if k != "rows"}, indent=1))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Question analysis on its own: answer types, speakers and topics."""
+
+import pytest
+
+from rag.question import analyze
+from rag.text import stem, tokens
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("How many pilgrims died in the stampede?", "count"),
+        ("How long will the bridge close?", "count"),
+        ("When did the council vote?", "date"),
+        ("In what year was the dam built?", "date"),
+        ("Who won the Brazilian presidential election?", "person"),
+        ("Where did the summit take place?", "place"),
+        ("Which city hosts the games?", "place"),
+        ("Why did the ferry stop running?", "reason"),
+        ("What did the report find?", "any"),
+    ],
+)
+def test_answer_type(question: str, answer_type: str) -> None:
+    assert analyze(question).answer_type == answer_type
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker", "topic"),
+    [
+        ("What did Xi say about arms races?", "Xi", ["arms", "races"]),
+        ("What did the U.S. say about the sanctions?", "U.S.", ["sanctions"]),
+        ("What has the U.N. warned about famine?", "U.N.", ["famine"]),
+        ("What was Musk's view on free speech?", "Musk", ["free", "speech"]),
+        ("According to the mayor, when will the bridge open?", "mayor", ["bridge", "open"]),
+    ],
+)
+def test_speaker_and_topic(question: str, speaker: str, topic: list[str]) -> None:
+    analysed = analyze(question)
+    assert analysed.speaker == speaker
+    assert all(stem(w) in analysed.topic_terms for w in topic), analysed.topic_terms
+    assert analysed.speaker_terms
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The U.S. and the U.K. agreed.", ["The", "U.S.", "and", "the", "U.K.", "agreed"]),
+        ("Xi’s speech, 2024", ["Xi’s", "speech", "2024"]),
+        ("e.g. this", ["e.g.", "this"]),
+    ],
+)
+def test_tokens_keep_acronyms_whole(text: str, expected: list[str]) -> None:
+    assert tokens(text) == expected
