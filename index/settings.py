@@ -77,10 +77,16 @@ class Settings(BaseSettings):
         description="A mild preference for articles published near the question's as-of date "
         "(time-relative questions always prefer them); off: dates only filter.",
     )
+    time_window: Literal["prefer", "strict"] = Field(
+        "prefer",
+        description="A question's time window ('this week'): 'prefer' ranks articles inside it "
+        "first and labels an answer from outside it; 'strict' searches only inside it, then "
+        "the nearest dated evidence, labelled. Measured in docs/evaluation.md.",
+    )
 
     answer_sentences: int = Field(3, ge=1, le=3, description="Most sentences in an answer.")
     abstain_threshold: float = Field(
-        0.2,
+        0.15,
         ge=0.0,
         le=1.0,
         description="Abstain when the answer model's probability that the quoted sentences "

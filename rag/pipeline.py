@@ -23,6 +23,7 @@ from rag.text import STOPWORDS
 from rag.time_window import (
     TimeWindow,
     describe,
+    first_day,
     resolve,
     short_date,
     without_expressions,
@@ -128,10 +129,13 @@ class NewsRAG:
             ranking = Recency(window.until or context.as_of, window.since, NEAREST_WEIGHT,
                               NEAREST_SCALE_DAYS)  # fmt: skip
         elif window is not None:
-            where = replace(where, window_since=window.since, window_until=window.until)
             until = window.until or context.as_of
             span = (until - window.since).days if window.since else LATEST_SCALE_DAYS
-            ranking = Recency(until, None, WINDOW_WEIGHT, max(3.0, float(span)))
+            if self.settings.time_window == "strict":
+                where = replace(where, window_since=window.since, window_until=window.until)
+                ranking = Recency(until, None, WINDOW_WEIGHT, max(3.0, float(span)))
+            else:
+                ranking = Recency(until, window.since, WINDOW_WEIGHT, max(3.0, float(span)))
         elif context.recency:
             ranking = Recency(context.as_of, None, PRIOR_WEIGHT, PRIOR_SCALE_DAYS)
         retrieval = self.retriever.run(context.query, context.k, where, context.mode, ranking)
@@ -230,7 +234,17 @@ class NewsRAG:
         answered = bool(selection.sentences) and (
             selection.answerability >= self.answerer.threshold
         )
-        if not answered and context is not None and _bounded(context.window):
+        strict = self.settings.time_window == "strict"
+        if (
+            answered
+            and not strict
+            and context is not None
+            and _bounded(context.window)
+            and not any(_inside(c.article.published, context) for c in selection.sentences)
+        ):  # the window was preferred, not imposed: an answer from outside it says so
+            context = replace(context, outside_window=True)
+            notice = _outside_notice(context, selection.sentences)
+        if not answered and strict and context is not None and _bounded(context.window):
             # Nothing in the window answers: say so, and offer the nearest dated evidence
             # outside it, labelled, rather than silently widening the window.
             nearest_clock = time.perf_counter()
@@ -264,6 +278,15 @@ class NewsRAG:
             timings_ms=timings,
         )
         return _date(answer, context)
+
+
+def _inside(published: str | None, context: TimeContext) -> bool:
+    """Is an article of this date inside the question's window (as intersected)?"""
+    day = first_day(published)
+    if day is None:
+        return False
+    since, until = _effective(context)
+    return (since is None or day >= since) and (until is None or day <= until)
 
 
 def _bounded(window: TimeWindow | None) -> bool:

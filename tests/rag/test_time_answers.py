@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -58,17 +59,49 @@ ARTICLES = [
 MERGE = "Which two airlines announced plans to merge this week?"
 
 
-@pytest.fixture(scope="module")
-def dated_rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsRAG:
-    folder = tmp_path_factory.mktemp("dated")
+def _airlines_rag(folder: Path, embedder: Embedder, time_window: str) -> NewsRAG:
     source = folder / "airlines.jsonl"
     source.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
     # The answerer's calibration is tested elsewhere; here every chosen sentence is shown,
     # so that what is tested is which dates the sentences may come from.
-    settings = Settings(index_dir=folder / "index", abstain_threshold=0.0)
+    settings = Settings(index_dir=folder / "index", abstain_threshold=0.0, time_window=time_window)
     report = Ingestor(settings, embedder).run_paths([source])
     assert report.added == len(ARTICLES)
     return NewsRAG(settings, embedder, Store.open(settings.index_dir))
+
+
+@pytest.fixture(scope="module")
+def dated_rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsRAG:
+    """Windows imposed: only articles inside them, then the nearest evidence, labelled."""
+    return _airlines_rag(tmp_path_factory.mktemp("strict"), embedder, "strict")
+
+
+@pytest.fixture(scope="module")
+def preferring_rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsRAG:
+    """The default: windows preferred in ranking, an answer from outside them labelled."""
+    return _airlines_rag(tmp_path_factory.mktemp("prefer"), embedder, "prefer")
+
+
+@pytest.mark.parametrize(
+    ("as_of", "published"), [((2022, 6, 10), "2022-06-08"), ((2022, 6, 21), "2022-06-20")]
+)
+def test_a_preferred_window_puts_its_weeks_story_first(
+    preferring_rag: NewsRAG, as_of: tuple[int, int, int], published: str
+) -> None:
+    retrieval = preferring_rag.retrieve(MERGE, as_of=date(*as_of))
+    assert retrieval.passages[0].chunk.article.published == published
+    answer = preferring_rag.ask(MERGE, as_of=date(*as_of))
+    assert not answer.abstained and not answer.outside_window
+    assert published in {c.published for c in answer.citations}
+    assert all((c.published or "") <= published for c in answer.citations)
+
+
+def test_an_answer_from_outside_a_preferred_window_is_labelled(preferring_rag: NewsRAG) -> None:
+    answer = preferring_rag.ask(MERGE, as_of=date(2022, 5, 30))  # nothing from 22-30 May
+    assert answer.outside_window
+    assert answer.answer.startswith("Nothing in the articles from 22–30 May 2022")
+    assert "2022-05-01" in {c.published for c in answer.citations}
+    assert all((c.published or "") < "2022-05-22" for c in answer.citations)
 
 
 def _dates(rag: NewsRAG, question: str, as_of: date) -> list[str | None]:

@@ -1,0 +1,91 @@
+"""Answers on the dev quiz under several date configurations and abstention thresholds: the
+measurements behind the defaults `NEWSRAG_TIME_WINDOW=prefer` and
+`NEWSRAG_ABSTAIN_THRESHOLD=0.15` (docs/answers.md, docs/evaluation.md).
+
+    OMP_NUM_THREADS=1 python -m bench.answer_configs --index /work/indexes/rtqa \
+        --configs plain@0.2,plain@0.15,prefer,strict,today --split train
+
+Configurations (``name@threshold``; the threshold defaults to the setting's):
+- ``plain``: as of the question's date, time words and recency off (dates only filter);
+- ``prefer`` / ``strict``: as of the question's date, the question's time window preferred in
+  ranking or imposed (``NEWSRAG_TIME_WINDOW``);
+- ``today``: no date given, as a user who asks today would (the default as-of date).
+
+Splits: ``train`` / ``val`` (dev quiz, by date, as ``bench/answer_data.py`` splits it) and
+``nm-train`` / ``nm-test`` (the team's near-miss questions: only abstention counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench.answer_data import Item, cites, dev_split, near_miss_split
+from index.settings import Settings
+from rag.evaluation.metrics import contains_gold
+from rag.pipeline import NewsRAG
+
+
+def run(rag: NewsRAG, items: list[Item], config: str) -> dict[str, Any]:
+    rows = []
+    for item in items:
+        as_of = date.fromisoformat(item.until[:10]) if item.until else None
+        if config == "plain":
+            retrieval = rag.retrieve(item.question, as_of=as_of, time_words=False, recency=False)
+        elif config == "today":
+            retrieval = rag.retrieve(item.question)
+        else:
+            rag.settings = rag.settings.model_copy(update={"time_window": config})
+            retrieval = rag.retrieve(item.question, as_of=as_of)
+        answer = rag.answer(item.question, retrieval)
+        quotes = " ".join(c.quote for c in answer.citations)
+        short = answer.short_answer.text if answer.short_answer else ""
+        rows.append(
+            {
+                "answered": not answer.abstained
+                and bool(item.answers)
+                and contains_gold(f"{answer.answer} {quotes}", item.answers),
+                "short_answer_holds_gold": bool(short) and contains_gold(short, item.answers),
+                "source_cited": any(cites(c.url, item) for c in answer.citations),
+                "source_retrieved": any(
+                    cites(p.chunk.article.url, item) for p in retrieval.passages
+                ),
+                "abstained": answer.abstained,
+                "outside_window": bool(answer.outside_window),
+            }
+        )
+    return {key: round(sum(r[key] for r in rows) / len(rows), 3) for key in rows[0]} | {
+        "questions": len(rows)
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, required=True)
+    parser.add_argument("--configs", default="plain,prefer,strict,today")
+    parser.add_argument("--split", choices=["train", "val", "nm-train", "nm-test"], default="val")
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    train, val = dev_split()
+    nm_train, nm_test = near_miss_split()
+    items = {"train": train, "val": val, "nm-train": nm_train, "nm-test": nm_test}[args.split]
+    base = Settings(index_dir=args.index)
+    rag = NewsRAG(base)
+    results = {}
+    for spec in args.configs.split(","):
+        config, _, threshold = spec.partition("@")
+        rag.settings = base
+        rag.answerer.threshold = float(threshold) if threshold else base.abstain_threshold
+        results[spec] = run(rag, items, config)
+        print(spec, json.dumps(results[spec]), flush=True)
+    if args.out:
+        args.out.write_text(
+            json.dumps({"index": str(args.index), "split": args.split, **results}, indent=1) + "\n"
+        )
+
+
+if __name__ == "__main__":
+    main()
