@@ -224,8 +224,9 @@ class NewsRAG:
 
     def _extractive(self, question: str, retrieval: Retrieval, started: float | None) -> Answer:
         clock = time.perf_counter()
-        # The window already says when: "this week" is not a word the evidence must hold.
-        parsed = analyze(retrieval.time.query if retrieval.time is not None else question)
+        # The whole question, time words included: the answer model was trained on questions
+        # as asked (retrieval searches without them; see NewsRAG.plan).
+        parsed = analyze(question)
         selection = screen_selection(question, self.answerer.select(parsed, retrieval.passages))
         timings = dict(retrieval.timings_ms)
         citations: list[Citation] = []

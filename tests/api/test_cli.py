@@ -49,8 +49,13 @@ def test_ingest_ask_stats_delete(tmp_path: Path) -> None:
         "timings_ms",
         "mode",
         "verification",
+        "short_answer",
+        "as_of",
+        "time_window",
+        "outside_window",
     }
     assert answer["mode"] == "extractive" and answer["verification"] is None
+    assert answer["time_window"] is None and answer["short_answer"] is None
     [citation] = answer["citations"]
     assert ARMS_RACE_QUOTE in citation["quote"]
     assert (citation["source"], citation["published"]) == ("Cointelegraph", "2023-11-09")
