@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_bench import QUESTIONS, free_port  # noqa: E402
+from load_bench import QUESTIONS, serving  # noqa: E402
 
 ARTICLES = 44  # samples/corpus + samples/wikinews
 
@@ -191,25 +191,13 @@ def hostile_files(work: Path) -> dict[str, Any]:
 
 
 def load_with_ingest(index: Path, seconds: float, clients: int) -> dict[str, Any]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--index", str(index)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with serving(index) as url:
+        return _race(url, seconds, clients)
+
+
+def _race(url: str, seconds: float, clients: int) -> dict[str, int]:
     counts = {"requests": 0, "server_errors": 0, "transport_errors": 0, "quote_mismatches": 0}
     lock = threading.Lock()
-    stop = time.monotonic() + 180
-    while time.monotonic() < stop:
-        try:
-            if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
     deadline = time.monotonic() + seconds
 
     def count(key: str) -> None:
@@ -266,14 +254,10 @@ def load_with_ingest(index: Path, seconds: float, clients: int) -> dict[str, Any
 
     threads = [threading.Thread(target=asker, args=(n,)) for n in range(clients)]
     threads.append(threading.Thread(target=writer))
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     return counts
 
 

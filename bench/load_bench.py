@@ -12,6 +12,7 @@ reports throughput, p50/p95/p99 latency and the error count for each phase.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -42,6 +44,33 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(index: Path) -> Iterator[str]:
+    """``newsrag serve`` over ``index`` on a free loopback port, rate limit off; yields its
+    URL once it is ready, and stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--index", str(index)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -127,23 +156,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         shutil.copytree(args.index, index)
-        port = free_port()
-        env = {**os.environ, "NEWSRAG_RATE_LIMIT_PER_MINUTE": "0"}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--index", str(index)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 180
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.5)
+        with serving(index) as url:
             idle = run_clients(url, args.clients, args.seconds, args.max_requests)
             stop = threading.Event()
             writer_result: dict[str, float] = {}
@@ -152,9 +165,6 @@ def main() -> None:
             busy = run_clients(url, args.clients, args.seconds, args.max_requests)
             stop.set()
             writer.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
 
     results = {
         "clients": args.clients,
