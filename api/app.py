@@ -228,6 +228,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         """Answer a question; with ``Accept: text/event-stream`` the answer streams as SSE."""
         check(query)
         if "text/event-stream" in request.headers.get("accept", ""):
+            service.ready()  # a 503 now, not a broken stream after the 200 headers
             return _sse(stream_answer(query))
         return await run_in_threadpool(answer, query)
 
@@ -241,6 +242,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         """Server-Sent Events: ``retrieval``, one ``sentence`` per answer sentence,
         ``citations``, then ``done`` with the whole answer."""
         check(query)
+        service.ready()  # a 503 now, not a broken stream after the 200 headers
         return _sse(stream_answer(query))
 
     async def stream_answer(query: Query) -> AsyncIterator[tuple[str, Any]]:
@@ -490,7 +492,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         store = service.ready().store
         if not await run_in_threadpool(delete_article, store, article_id):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no article {article_id!r}")
-        service.update_gauges()
+        await run_in_threadpool(service.update_gauges)  # SQLite counts: off the event loop
         return {"deleted": article_id}
 
     @app.get("/stats", tags=["articles"], response_model=Stats)

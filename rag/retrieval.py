@@ -23,6 +23,10 @@ from rag.time_window import TimeWindow, first_day
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
+# BM25 runs beside the question's embedding. One pool for the process, not one per retriever
+# (those were never shut down); its long-lived workers keep their SQLite connections.
+_BM25_WORKERS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="newsrag-bm25")
+
 
 @dataclass(frozen=True)
 class Passage:
@@ -142,8 +146,6 @@ class HybridRetriever:
         self.fusion = fusion
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
-        # Long-lived workers: each keeps its SQLite connection and page cache.
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="newsrag-bm25")
 
     def run(
         self,
@@ -161,7 +163,7 @@ class HybridRetriever:
         # BM25 runs in SQLite and the question's embedding in ONNX Runtime, both outside the
         # GIL: in hybrid mode they overlap, so the stage timings add up to more than the wall.
         pending = (
-            self._pool.submit(self._bm25, question, depth, where)
+            _BM25_WORKERS.submit(self._bm25, question, depth, where)
             if mode in ("hybrid", "bm25")
             else None
         )
@@ -175,7 +177,7 @@ class HybridRetriever:
         if pending is not None:
             sparse, timings["bm25_ms"] = pending.result()
         clock = time.perf_counter()
-        fused = self._fuse(dense, sparse)
+        fused = self._fuse(dense, sparse) if mode == "hybrid" else dense or sparse
         chunks: dict[int, StoredChunk] = {}
         if recency is not None and recency.weight > 0 and fused:
             # every candidate's date is needed to re-rank: fetch them all (about 100 rows)
@@ -211,8 +213,8 @@ class HybridRetriever:
     def _fuse(
         self, dense: list[tuple[int, float]], sparse: list[tuple[int, float]]
     ) -> list[tuple[int, float]]:
-        if not sparse or not dense:
-            return dense or sparse
+        """Hybrid scores. A retriever that found nothing adds nothing: the other's scores
+        are still normalized (and weighted), never passed through raw."""
         scores: dict[int, float] = {}
         if self.fusion == "rrf":
             for hits in (dense, sparse):
@@ -220,7 +222,7 @@ class HybridRetriever:
                     scores[cid] = scores.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
         else:
             for hits, weight in ((dense, self.dense_weight), (sparse, 1 - self.dense_weight)):
-                for cid, score in _min_max(hits):
+                for cid, score in _min_max(hits) if hits else []:
                     scores[cid] = scores.get(cid, 0.0) + weight * score
         return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 

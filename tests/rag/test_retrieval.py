@@ -1,6 +1,8 @@
+import pytest
+
 from rag.langchain import NewsRetriever
 from rag.pipeline import NewsRAG
-from rag.retrieval import bm25_words
+from rag.retrieval import HybridRetriever, bm25_words
 
 
 def test_bm25_query_is_safe_for_any_text(rag: NewsRAG) -> None:
@@ -33,3 +35,18 @@ def test_langchain_retriever(rag: NewsRAG) -> None:
     assert article is not None
     assert article.text[meta["start"] : meta["end"]] == top.page_content
     assert meta["url"].startswith("https://en.wikinews.org/")
+
+
+@pytest.mark.parametrize("fusion", ["weighted", "rrf"])
+def test_hybrid_scores_stay_fused_when_one_retriever_finds_nothing(
+    rag: NewsRAG, fusion: str
+) -> None:
+    retriever = HybridRetriever(rag.store, rag.embedder, fusion=fusion)
+    # only stopwords: BM25 has nothing to search for, dense still finds passages
+    hybrid = retriever.run("what was it that they did", k=5).passages
+    dense = retriever.run("what was it that they did", k=5, mode="dense").passages
+    assert hybrid and all(p.bm25 is None for p in hybrid)
+    assert [p.chunk.chunk_id for p in hybrid] == [p.chunk.chunk_id for p in dense]
+    top = 0.5 if fusion == "weighted" else 1 / 61  # the dense share of a fused score
+    assert hybrid[0].score == pytest.approx(top)
+    assert all(p.score <= top for p in hybrid)
