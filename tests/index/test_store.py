@@ -75,59 +75,61 @@ def test_edited_file_without_url_replaces_the_old_version(
     assert "Tuesday" in only.text
 
 
-def records(*texts: str) -> str:
-    return "\n".join(json.dumps({"title": t.split(":")[0], "text": t}) for t in texts) + "\n"
-
-
-def stored_texts(settings: Settings) -> list[str]:
-    store = Store.open(settings.index_dir)
-    return sorted(a.text for a in store.articles(store.fingerprints()))
-
-
-def test_edited_jsonl_record_without_url_replaces_its_old_version(
-    tmp_path: Path, settings: Settings, embedder: Embedder
-) -> None:
-    path = tmp_path / "notes.jsonl"
-    path.write_text(records("Ferry: leaves at nine.", "Bus: leaves at ten."), encoding="utf-8")
-    ingestor = Ingestor(settings, embedder)
-    ingestor.run_paths([path])
-    path.write_text(records("Ferry: now leaves at eight.", "Bus: leaves at ten."), encoding="utf-8")
-    report = ingestor.run_paths([path])
-    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
-    assert stored_texts(settings) == ["Bus: leaves at ten.", "Ferry: now leaves at eight."]
-
-
-def test_moved_or_new_jsonl_records_replace_nothing(
-    tmp_path: Path, settings: Settings, embedder: Embedder
-) -> None:
-    path = tmp_path / "notes.jsonl"
-    path.write_text(records("Ferry: leaves at nine.", "Bus: leaves at ten."), encoding="utf-8")
-    ingestor = Ingestor(settings, embedder)
-    ingestor.run_paths([path])
-    # a new record in the first slot (another title), the old ones moved down
-    path.write_text(
-        records("Tram: leaves at six.", "Ferry: leaves at nine.", "Bus: leaves at ten."),
-        encoding="utf-8",
+def records(*rows: str | dict[str, str]) -> str:
+    """JSONL: a string "Title: text" becomes a record with that title, a dict stays as is."""
+    return "".join(
+        json.dumps(r if isinstance(r, dict) else {"title": r.split(":")[0], "text": r}) + "\n"
+        for r in rows
     )
-    report = ingestor.run_paths([path])
-    assert (report.added, report.updated, report.unchanged) == (1, 0, 2)
-    assert len(stored_texts(settings)) == 3
 
 
-def test_jsonl_record_id_ties_versions_together(
-    tmp_path: Path, settings: Settings, embedder: Embedder
+FERRY, BUS = "Ferry: leaves at nine.", "Bus: leaves at ten."
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "counts", "stored"),
+    [
+        pytest.param(  # same slot, same title, new text: the new version replaces the old
+            [FERRY, BUS],
+            ["Ferry: now leaves at eight.", BUS],
+            (0, 1, 1),
+            [BUS, "Ferry: now leaves at eight."],
+            id="edited-record",
+        ),
+        pytest.param(  # a new record in the first slot, the old ones moved down: all kept
+            [FERRY, BUS],
+            ["Tram: leaves at six.", FERRY, BUS],
+            (1, 0, 2),
+            [BUS, FERRY, "Tram: leaves at six."],
+            id="moved-records",
+        ),
+        pytest.param(  # an id ties versions together wherever they stand, whatever the title
+            [{"id": "n1", "title": "Ferry", "text": "The ferry leaves at nine."}],
+            ["Bus: bus.", {"id": "n1", "title": "Ferry times", "text": "At eight."}],
+            (1, 1, 0),
+            ["At eight.", "Bus: bus."],
+            id="record-id",
+        ),
+    ],
+)
+def test_url_less_jsonl_records_replace_only_their_own_earlier_version(
+    tmp_path: Path,
+    settings: Settings,
+    embedder: Embedder,
+    before: list[str | dict[str, str]],
+    after: list[str | dict[str, str]],
+    counts: tuple[int, int, int],
+    stored: list[str],
 ) -> None:
     path = tmp_path / "notes.jsonl"
-    first = {"id": "n1", "title": "Ferry", "text": "The ferry leaves at nine."}
-    path.write_text(json.dumps(first) + "\n", encoding="utf-8")
+    path.write_text(records(*before), encoding="utf-8")
     ingestor = Ingestor(settings, embedder)
     ingestor.run_paths([path])
-    renamed = {"id": "n1", "title": "Ferry times", "text": "The ferry leaves at eight."}
-    bus = {"title": "Bus", "text": "Bus."}
-    path.write_text(json.dumps(bus) + "\n" + json.dumps(renamed) + "\n", encoding="utf-8")
+    path.write_text(records(*after), encoding="utf-8")
     report = ingestor.run_paths([path])
-    assert (report.added, report.updated) == (1, 1)
-    assert stored_texts(settings) == ["Bus.", "The ferry leaves at eight."]
+    assert (report.added, report.updated, report.unchanged) == counts
+    store = Store.open(settings.index_dir)
+    assert sorted(a.text for a in store.articles(store.fingerprints())) == stored
 
 
 def test_delete_removes_from_every_structure(settings: Settings, embedder: Embedder) -> None:
