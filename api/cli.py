@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from api.rendering import also_in_text
 from index.chunking import ChunkSizeError
 from index.embedding import Embedder, ModelLoadError
 from index.loaders import Defaults, normalize_date
@@ -96,7 +97,7 @@ def _as_of(value: str | None) -> dt.date | None:
 
 def _time_line(answer: Answer) -> str:
     """'Time: articles from 2–10 June 2022 ("this week"), as of 10 June 2022.'"""
-    from api.openai_compat import time_text
+    from api.rendering import time_text
 
     return time_text(answer).strip()
 
@@ -257,6 +258,9 @@ def ask(
             highlight=False,
             markup=True,
         )
+        also = also_in_text(citation)
+        if also:
+            out.print(f"    [dim]{_printable(also)}[/dim]", highlight=False)
     check = answer.verification
     if check:
         total = check.kept + check.dropped

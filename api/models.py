@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from rag.schema import Answer, AnswerMode
+from rag.schema import Answer, AnswerMode, SearchPassage
+from rag.schema import SearchResponse as SearchResponse  # re-exported: api.routes use it
 
 Mode = Literal["hybrid", "dense", "bm25"]
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -81,24 +82,8 @@ class Query(BaseModel):
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
 
-class PassageOut(BaseModel):
-    article_id: str
-    title: str
-    url: str | None
-    source: str | None
-    published: str | None
-    start: int
-    end: int
-    text: str
-    score: float
-    dense: float | None = None
-    bm25: float | None = None
-
-
-class SearchResponse(BaseModel):
-    question: str
-    passages: list[PassageOut]
-    timings_ms: dict[str, float]
+# /search's bodies live in rag.schema, shared with the evaluation's HTTP client.
+PassageOut = SearchPassage
 
 
 class ArticleIn(BaseModel):

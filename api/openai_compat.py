@@ -1,20 +1,22 @@
 """OpenAI's chat-completions wire format, so OpenAI clients and chat front ends can use
 newsrag as a model. Citations travel twice: as a numbered source list in the text, for people,
-and as ``citations`` beside ``choices``, for programs."""
+and as ``citations`` beside ``choices``, for programs. The source list and the dates read as in
+Slack: both come from api/rendering.py. Only the wire format is here; the route that serves
+it is api/routes/chat.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from api.errors import field_error
 from api.models import AnswerOut, ChatRequest
+from api.rendering import sources_text, time_text
 from rag.conversation import resolve
-from rag.schema import Answer, AnswerMode
-from rag.time_window import describe_range
+from rag.schema import AnswerMode
 
 MODEL_ID = "newsrag"
 LLM_MODEL_ID = "newsrag-llm"  # the same service answering in LLM mode
@@ -37,38 +39,8 @@ def question_of(body: ChatRequest) -> str:
     """The last user message, made self-contained with the user turns before it."""
     users = [m.text for m in body.messages if m.role == "user" and m.text.strip()]
     if not users:
-        from api.app import _field_error
-
-        raise _field_error("messages", "holds no user message with text")
+        raise field_error("messages", "holds no user message with text")
     return resolve(users[-1], users[:-1])
-
-
-def sources_text(answer: Answer) -> str:
-    lines = []
-    for c in answer.citations:
-        meta = ", ".join(p for p in (c.source, c.published) if p)
-        head = f"[{c.n}] {c.title}" + (f" ({meta})" if meta else "")
-        lines.append(head + (f" {c.url}" if c.url else "") + f"\n    “{c.quote.strip('“”')}”")
-    return ("\n\nSources:\n" + "\n".join(lines)) if lines else ""
-
-
-def time_text(answer: Answer) -> str:
-    """The dates the answer was drawn from, for people: 'Time: articles from 2–10 June 2022
-    ("this week"), as of 10 June 2022.'"""
-    window = answer.time_window
-    if window is None:
-        return ""
-    span = describe_range(
-        dt.date.fromisoformat(window.since) if window.since else None,
-        dt.date.fromisoformat(window.until) if window.until else None,
-    )
-    words = "articles " if span.startswith(("up to", "from")) else "articles from "
-    text = f'\n\nTime: {words}{span} ("{window.expression}")'
-    if answer.as_of:
-        text += f", as of {describe_range(*[dt.date.fromisoformat(answer.as_of)] * 2)}"
-    if answer.outside_window:
-        text += "; nothing in it answered, so the sources are the nearest outside it"
-    return text + "."
 
 
 def _extra(answer: AnswerOut) -> dict[str, Any]:

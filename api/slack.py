@@ -53,7 +53,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from api.observability import Metrics
-from api.openai_compat import sources_text, time_text
+from api.rendering import SECTION_LIMIT, citation_mrkdwn, clip, escape, sources_text, time_text
 from index.settings import Settings
 from rag.conversation import resolve
 from rag.pipeline import NewsRAG
@@ -63,7 +63,7 @@ from rag.time_window import TimeExpressionError
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from api.app import Service
+    from api.service import Service
 
 log = logging.getLogger("newsrag.slack")
 
@@ -74,7 +74,6 @@ USAGE = "Ask me about the news, e.g. `/ask What did Xi say about arms races?`"
 NOT_READY = "newsrag is still loading its index; ask again in a minute."
 FAILED = "Sorry, something went wrong while answering that. Please try again."
 EVENT_MEMORY_S = 7 * 24 * 3600  # Slack retries for minutes; a week is plenty
-SECTION_LIMIT = 3000  # Slack's limit on a section's text
 TEXT_LIMIT = 3900  # a message's fallback text: Slack truncates it around 4000
 
 _MENTION = re.compile(r"<@[UWB][A-Z0-9]+(?:\|[^>]*)?>")
@@ -100,36 +99,6 @@ def question_text(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def escape(text: str) -> str:
-    """Slack's mrkdwn reserves exactly these three characters."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _title_link(title: str, url: str | None) -> str:
-    label = escape(title).replace("|", "¦")
-    if url and url.startswith(("https://", "http://")):
-        safe = url.replace("|", "%7C").replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
-        return f"<{safe}|{label}>"
-    return label
-
-
-def citation_text(citation: Any) -> str:
-    """One citation as mrkdwn: the marker, the linked title, outlet and date, then the quote
-    exactly as stored (surrounding quote marks aside)."""
-    head = " · ".join(
-        p
-        for p in (_title_link(citation.title, citation.url), citation.source, citation.published)
-        if p
-    )
-    quote = escape(citation.quote.strip().strip("“”"))
-    quoted = "\n".join(f"> {line}" for line in f"“{quote}”".splitlines())
-    return _clip(f"*[{citation.n}]* {head}\n{quoted}", SECTION_LIMIT)
-
-
 def answer_blocks(
     answer: Answer,
     answer_id: int | None = None,
@@ -147,7 +116,7 @@ def answer_blocks(
     blocks.append(
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": _clip(escape(answer.answer), SECTION_LIMIT)},
+            "text": {"type": "mrkdwn", "text": clip(escape(answer.answer), SECTION_LIMIT)},
         }
     )
     when = time_text(answer).strip()
@@ -155,7 +124,7 @@ def answer_blocks(
         blocks.append(_context(escape(when)))
     for citation in answer.citations[:40]:  # a message holds at most 50 blocks
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": citation_text(citation)}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": citation_mrkdwn(citation)}}
         )
     if answer_id is not None:
         blocks.append(
@@ -181,7 +150,7 @@ def answer_blocks(
 
 def fallback_text(answer: Answer) -> str:
     """The plain text Slack shows in notifications and where blocks can't be drawn."""
-    return _clip(answer.answer + time_text(answer) + sources_text(answer), TEXT_LIMIT)
+    return clip(answer.answer + time_text(answer) + sources_text(answer), TEXT_LIMIT)
 
 
 def message_date(ts: str | None) -> date | None:
@@ -195,7 +164,7 @@ def message_date(ts: str | None) -> date | None:
 
 
 def _context(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(mrkdwn, 2000)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(mrkdwn, 2000)}]}
 
 
 def _notice(text: str) -> dict[str, Any]:

@@ -12,7 +12,9 @@ never in the repository), block by block: an interrupted run resumes where it st
 
     .venv/bin/python bench/fusion.py --out bench/results/fusion-scifact.json
 
-The metric functions carry doctests: ``.venv/bin/python -m doctest bench/fusion.py``.
+Scores are trec_eval's (pytrec_eval, the ``[eval]`` extra) through the evaluation's
+``retrieval_metrics``; fusion is ``rag.fusion``'s strategies, as the pipeline uses them.
+``evaluate`` carries doctests: ``.venv/bin/python -m doctest bench/fusion.py``.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ import numpy as np  # noqa: E402
 from index.documents import Article  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
 from index.settings import Settings  # noqa: E402
+from rag.evaluation.metrics import retrieval_metrics  # noqa: E402
+from rag.fusion import Fusion, ReciprocalRankFusion, WeightedFusion  # noqa: E402
 
 DEFAULT_DATA = REPO / "../shared/benchmarks/scifact"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "newsrag-bench-cache"
@@ -52,7 +56,7 @@ Qrels = dict[str, dict[str, int]]
 Run = dict[str, dict[str, float]]
 
 
-# ---- metrics (BEIR / trec_eval definitions) -------------------------------------------------
+# ---- metrics (trec_eval's, through the evaluation's own retrieval_metrics) ------------------
 
 
 def ranked(scores: Mapping[str, float], k: int) -> list[str]:
@@ -60,49 +64,29 @@ def ranked(scores: Mapping[str, float], k: int) -> list[str]:
     return [doc for doc, _ in sorted(scores.items(), key=lambda x: (-x[1], x[0]))[:k]]
 
 
-def ndcg_at_k(ranking: Sequence[str], relevance: Mapping[str, int], k: int = 10) -> float:
-    """nDCG@k with the graded relevance as gain and log2(rank + 1) discount (trec_eval's
-    ``ndcg_cut``, which BEIR reports); the ideal ranking is built from the judgments.
-
-    >>> ndcg_at_k(["a", "b"], {"a": 1})
-    1.0
-    >>> round(ndcg_at_k(["x", "a"], {"a": 1}), 4)
-    0.6309
-    >>> round(ndcg_at_k(["b", "x", "a"], {"a": 2, "b": 1}), 4)  # (1 + 2/2) / (2 + 1/log2 3)
-    0.7602
-    >>> ndcg_at_k(["x"], {"a": 1}), ndcg_at_k(["a"], {})
-    (0.0, 0.0)
-    """
-    dcg = sum(relevance.get(doc, 0) / math.log2(rank + 2) for rank, doc in enumerate(ranking[:k]))
-    ideal = sorted((r for r in relevance.values() if r > 0), reverse=True)[:k]
-    idcg = sum(r / math.log2(rank + 2) for rank, r in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
-
-
-def recall_at_k(ranking: Sequence[str], relevance: Mapping[str, int], k: int = 100) -> float:
-    """Share of the relevant documents (relevance > 0) found in the top k.
-
-    >>> recall_at_k(["a", "x", "b"], {"a": 1, "b": 1}, k=2)
-    0.5
-    >>> recall_at_k(["a"], {"a": 0})
-    0.0
-    """
-    relevant = {doc for doc, r in relevance.items() if r > 0}
-    return len(relevant & set(ranking[:k])) / len(relevant) if relevant else 0.0
-
-
 def evaluate(run: Run, qrels: Qrels) -> dict[str, Any]:
-    """Mean nDCG@10 and Recall@100 over the judged queries (a query with no hits scores 0).
+    """Mean nDCG@10 and Recall@100 over the judged queries, as trec_eval (pytrec_eval, which
+    BEIR scores with) computes them in ``rag.evaluation.metrics.retrieval_metrics``: graded
+    gain, log2(rank + 1) discount. A query with no hits, or no relevant document, scores 0.
     As in BEIR, a document whose id equals the query id is ignored.
 
     >>> evaluate({"q": {"a": 0.9, "b": 0.5}}, {"q": {"b": 1}})["ndcg@10"]
     0.6309
+    >>> evaluate({"q": {"b": 3, "x": 2, "a": 1}}, {"q": {"a": 2, "b": 1}})["ndcg@10"]
+    0.7602
+    >>> qrels = {"q": {"a": 1, "b": 1}, "r": {"c": 1}}
+    >>> row = evaluate({"q": {"a": 1.0, "x": 0.5}, "r": {"q": 9.0}}, qrels)
+    >>> row["recall@100"], row["per_query_ndcg@10"]
+    (0.25, [0.6131, 0.0])
     """
-    ndcgs, recalls = [], []
-    for query, relevance in sorted(qrels.items()):
-        scores = {d: s for d, s in run.get(query, {}).items() if d != query}
-        ndcgs.append(ndcg_at_k(ranked(scores, 10), relevance, 10))
-        recalls.append(recall_at_k(ranked(scores, 100), relevance, 100))
+    rankings = {
+        query: ranked({d: s for d, s in run.get(query, {}).items() if d != query}, 100)
+        for query in qrels
+    }
+    scores = retrieval_metrics(qrels, rankings, cutoffs=(10, 100))
+    rows = [scores.per_query.get(query, {}) for query in sorted(qrels)]
+    ndcgs = [row.get("ndcg@10", 0.0) for row in rows]
+    recalls = [row.get("recall@100", 0.0) for row in rows]
     return {
         "ndcg@10": round(float(np.mean(ndcgs)), 4),
         "recall@100": round(float(np.mean(recalls)), 4),
@@ -222,16 +206,16 @@ def retrievers(store: Any, embedder: Embedder, depth: int) -> dict[str, tuple[An
     """Each configuration under test, as (HybridRetriever, mode)."""
     from rag.retrieval import HybridRetriever
 
-    def make(fusion: str = "rrf", weight: float = 0.5) -> Any:
-        return HybridRetriever(store, embedder, depth, fusion=fusion, dense_weight=weight)
+    def make(fusion: Fusion) -> Any:
+        return HybridRetriever(store, embedder, depth, fusion=fusion)
 
     configs = {
-        "dense": (make(), "dense"),
-        "bm25": (make(), "bm25"),
-        "hybrid-rrf": (make("rrf"), "hybrid"),
+        "dense": (make(ReciprocalRankFusion()), "dense"),  # a single mode fuses nothing
+        "bm25": (make(ReciprocalRankFusion()), "bm25"),
+        "hybrid-rrf": (make(ReciprocalRankFusion(60)), "hybrid"),
     }
     for weight in (0.3, 0.5, 0.7):
-        configs[f"hybrid-weighted-{weight}"] = (make("weighted", weight), "hybrid")
+        configs[f"hybrid-weighted-{weight}"] = (make(WeightedFusion(weight)), "hybrid")
     return configs
 
 

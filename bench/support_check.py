@@ -36,7 +36,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from index.loaders import load_paths  # noqa: E402
-from index.sentences import split_sentences  # noqa: E402
+from index.text import split_sentences  # noqa: E402
 from rag.grounding import support  # noqa: E402
 
 THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

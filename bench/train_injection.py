@@ -48,7 +48,7 @@ def load(path: Path) -> list[dict[str, Any]]:
 def sentences_of(paths: list[Path], limit: int | None = None) -> list[str]:
     """Every sentence of the articles under ``paths`` (any loader format), ``limit`` articles."""
     from index.loaders import load_paths
-    from index.sentences import split_sentences
+    from index.text import split_sentences
 
     articles = load_paths(paths).articles[:limit]
     return [a.text[s:e] for a in articles for s, e in split_sentences(a.text)]

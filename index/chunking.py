@@ -2,8 +2,10 @@
 
 Sizes are counted in the embedding model's own word pieces, so a chunk plus its header never
 exceeds the model's window (all-MiniLM-L6-v2 reads 256) and nothing is silently truncated.
-LangChain's recursive splitter does the packing: sentence boundaries first, then clauses,
-then words for the rare sentence longer than a chunk.
+Sentences come from the text layer (``index.text.split_sentences``), the same spans the
+answerer quotes, so a chunk never ends inside "Mr. Xi" or "U.S."; each sentence is tokenized
+once and whole sentences are packed greedily. LangChain's recursive splitter handles only the
+rare sentence longer than a chunk, at clauses and then words.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from index.documents import Article, Chunk
+from index.text import split_sentences
 
-# Whitespace after a sentence end that is followed by a capitalized word, or a line break.
-SENTENCE_SEPARATOR = r"(?:(?<=[.!?])|(?<=[.!?][\"”’')]))\s+(?=[\"“‘'(\[]?[A-Z])|\n+"
 FALLBACK_SEPARATORS = [r";\s+", r",\s+", r"\s+", ""]
 HEADER_TOKENS = 40  # word pieces reserved for the title/outlet/date header
 
@@ -48,11 +49,12 @@ class Chunker:
             )
         self.tokenizer = tokenizer
         self.content_tokens = content_tokens
+        self.overlap_tokens = min(overlap_tokens, content_tokens // 2)
         self._splitter = RecursiveCharacterTextSplitter.from_huggingface_tokenizer(
             tokenizer,
             chunk_size=content_tokens,
-            chunk_overlap=min(overlap_tokens, content_tokens // 2),
-            separators=[SENTENCE_SEPARATOR, *FALLBACK_SEPARATORS],
+            chunk_overlap=self.overlap_tokens,
+            separators=FALLBACK_SEPARATORS,
             is_separator_regex=True,
             keep_separator="end",
             strip_whitespace=True,
@@ -67,22 +69,62 @@ class Chunker:
 
     def run(self, article: Article, article_id: str) -> list[Chunk]:
         head = self._header(article)
+        pieces = self._pieces(article.text)
         chunks: list[Chunk] = []
-        search_from = 0
-        for piece in self._splitter.split_text(article.text):
-            start = article.text.find(piece, search_from)
-            if start < 0:  # the splitter only ever returns substrings; guard the invariant
-                raise AssertionError(f"chunk not found in article {article_id}: {piece[:60]!r}")
-            end = start + len(piece)
+        first = 0
+        while first < len(pieces):
+            last, size = first, 0  # pieces[first:last] is the chunk
+            while last < len(pieces) and (
+                last == first or size + pieces[last][2] <= self.content_tokens
+            ):
+                size += pieces[last][2]
+                last += 1
+            start, end = pieces[first][0], pieces[last - 1][1]
+            text = article.text[start:end]
             chunks.append(
                 Chunk(
                     article_id=article_id,
                     position=len(chunks),
                     start=start,
                     end=end,
-                    text=piece,
-                    embed_text=f"{head}\n{piece}",
+                    text=text,
+                    embed_text=f"{head}\n{text}",
                 )
             )
-            search_from = start + 1
+            if last == len(pieces):
+                break
+            # The next chunk repeats the last sentences that fit in the overlap, and always
+            # moves forward by at least one piece.
+            overlap, back = 0, last
+            while back - 1 > first and overlap + pieces[back - 1][2] <= self.overlap_tokens:
+                back -= 1
+                overlap += pieces[back][2]
+            first = back
         return chunks
+
+    def _pieces(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, word pieces) of each sentence; a sentence longer than a chunk is cut
+        into parts that fit, at clauses and then words."""
+        spans = split_sentences(text)
+        counts = self._count([text[s:e] for s, e in spans])
+        pieces: list[tuple[int, int, int]] = []
+        for (start, end), count in zip(spans, counts, strict=True):
+            if count <= self.content_tokens:
+                pieces.append((start, end, count))
+                continue
+            cursor = start
+            parts = self._splitter.split_text(text[start:end])
+            for part, part_count in zip(parts, self._count(parts), strict=True):
+                found = text.find(part, cursor, end)
+                if found < 0:  # the splitter only returns substrings; guard the invariant
+                    raise AssertionError(f"chunk part not found: {part[:60]!r}")
+                pieces.append((found, found + len(part), part_count))
+                cursor = found + 1
+        return pieces
+
+    def _count(self, texts: list[str]) -> list[int]:
+        """Word pieces of each text, tokenized in one batch call."""
+        if not texts:
+            return []
+        ids = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(i) for i in ids]

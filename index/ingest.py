@@ -23,8 +23,9 @@ from index.documents import Article, Chunk
 from index.embedding import Embedder
 from index.identity import is_positional
 from index.loaders import Defaults, Limits, LoadFailure, load_paths
+from index.protocols import DocumentStore, StoreWriter
 from index.settings import Settings
-from index.store import Store, Writer
+from index.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -61,10 +62,10 @@ def open_store(settings: Settings, embedder: Embedder) -> Store:
 class Ingestor:
     """Configured once; ``run`` may be called many times (the API's upload endpoint does)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, store: Store | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder, store: DocumentStore | None = None):
         self.settings = settings
         self.embedder = embedder
-        self.store = store or open_store(settings, embedder)
+        self.store: DocumentStore = store or open_store(settings, embedder)
         self.chunker = Chunker(
             embedder.tokenizer, settings.chunk_tokens, settings.chunk_overlap, embedder.max_tokens
         )
@@ -184,7 +185,7 @@ class Ingestor:
         return len(texts)
 
     @staticmethod
-    def _apply(writer: Writer, batch: list[_Pending], vectors: np.ndarray) -> None:
+    def _apply(writer: StoreWriter, batch: list[_Pending], vectors: np.ndarray) -> None:
         offset = 0
         for item in batch:
             for old in item.replaces:
@@ -205,6 +206,7 @@ def _check(cancel: threading.Event | None) -> None:
         raise _Cancelled
 
 
-def delete_article(store: Store, article_id: str) -> bool:
+def delete_article(store: DocumentStore, article_id: str) -> bool:
+    """Remove one article from any backend; whether it was there."""
     with store.writer() as writer:
         return writer.delete(article_id)

@@ -1,6 +1,7 @@
-"""The learned answer model: two logistic regressions stored as JSON coefficients.
+"""The learned answer model: three logistic regressions stored as JSON coefficients.
 
-One scores each candidate sentence (probability that it holds the answer), the other the
+One scores each candidate sentence (probability that it holds the answer), a second
+re-scores the best few with the embedding model's own cosine, the third scores the
 question as a whole (probability that the answer given holds the answer: the answerability
 that ``NEWSRAG_ABSTAIN_THRESHOLD`` is compared with). ``bench/train_answerer.py`` fits both
 on real quiz questions and writes ``rag/models/answerer.json``; here they are evaluated in
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from rag.sentence_features import ANSWERABILITY_FEATURES, SENTENCE_FEATURES
+from rag.sentence_features import ANSWERABILITY_FEATURES, RERANK_FEATURES, SENTENCE_FEATURES
 
 MODEL_PATH = Path(__file__).parent / "models" / "answerer.json"
 
@@ -74,14 +75,16 @@ class Logistic:
 @dataclass(frozen=True)
 class AnswerModel:
     sentence: Logistic
+    rerank: Logistic
     answerability: Logistic
     max_relative_gap: float  # answer with sentences scoring at least best * (1 - gap)
     info: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": 2,
             "sentence": self.sentence.to_dict(),
+            "rerank": self.rerank.to_dict(),
             "answerability": self.answerability.to_dict(),
             "max_relative_gap": self.max_relative_gap,
             "info": self.info,
@@ -89,10 +92,11 @@ class AnswerModel:
 
 
 def parse_model(data: Any, where: str) -> AnswerModel:
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise AnswerModelError(f"{where}: not a version 1 answer model")
+    if not isinstance(data, dict) or data.get("version") != 2:
+        raise AnswerModelError(f"{where}: not a version 2 answer model")
     try:
         sentence = Logistic.from_dict(data["sentence"], SENTENCE_FEATURES, f"{where} sentence")
+        rerank = Logistic.from_dict(data["rerank"], RERANK_FEATURES, f"{where} rerank")
         answerability = Logistic.from_dict(
             data["answerability"], ANSWERABILITY_FEATURES, f"{where} answerability"
         )
@@ -101,7 +105,7 @@ def parse_model(data: Any, where: str) -> AnswerModel:
         if isinstance(error, AnswerModelError):
             raise
         raise AnswerModelError(f"{where}: malformed answer model ({error})") from error
-    return AnswerModel(sentence, answerability, gap, dict(data.get("info", {})))
+    return AnswerModel(sentence, rerank, answerability, gap, dict(data.get("info", {})))
 
 
 @lru_cache(maxsize=4)

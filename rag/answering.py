@@ -17,22 +17,26 @@ abstain. Measurements: docs/answers.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from index.sentences import split_sentences
-from index.store import Store, StoredArticle
+from index.embedding import Embedder
+from index.protocols import KeywordIndex
+from index.records import StoredArticle
+from index.text import content_words, split_sentences
 from rag.answer_model import AnswerModel, load_model
 from rag.attribution import attributed_to, interview_voice, is_quote
 from rag.question import Question
+from rag.referents import leans_on_previous
 from rag.retrieval import Passage
 from rag.sentence_features import (
     SENTENCE_FEATURES,
     SentenceInput,
     answerability_row,
     covered_terms,
+    rerank_rows,
     sentence_row,
     sentence_stems,
     stems_of,
@@ -40,12 +44,14 @@ from rag.sentence_features import (
     weighted_coverage,
     with_gaps,
 )
-from rag.text import content_words
+from rag.similarity import ContextualVectors, StaticVectors
 
 ABSTAIN_TEXT = "The indexed articles don't cover this."
 # The answerability model learned from quiz questions, which never ask "what did X say about
 # Y". For those, the evidence is plain: a sentence the text attributes to X that names Y.
 SAY_ANSWERABILITY = 0.5
+MIN_WIRE_CHARS = 40
+RERANKED = 6  # sentences the second stage re-scores: ~4 ms each on 2 cores (rag/similarity.py)
 
 
 @dataclass
@@ -58,6 +64,7 @@ class Candidate:
     score: float = 0.0  # the sentence model's probability that it holds the answer
     attributed: bool = False
     speaker: str | None = None
+    copies: list[Candidate] = field(default_factory=list)  # the same sentence elsewhere
 
     @property
     def text(self) -> str:
@@ -98,15 +105,20 @@ class ExtractiveAnswerer:
 
     def __init__(
         self,
-        store: Store,
+        store: KeywordIndex,
         threshold: float = 0.5,
         max_sentences: int = 3,
         model: AnswerModel | None = None,
+        embedder: Embedder | None = None,
     ):
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
         self.model = model or load_model()
+        # word-piece cosine for every candidate (cheap); the model's own cosine only for the
+        # first stage's best few, which the second stage re-scores (rag/similarity.py)
+        self.static = StaticVectors(embedder) if embedder is not None else None
+        self.contextual = ContextualVectors(embedder) if embedder is not None else None
 
     def weights(self, question: Question) -> dict[str, float]:
         """IDF per question term: rare names weigh more than common words."""
@@ -121,8 +133,12 @@ class ExtractiveAnswerer:
         featurized = self.featurize(question, passages)
         if not featurized.candidates:
             return Selection([], 0.0)
-        probabilities = self.model.sentence.predict(featurized.rows)
-        chosen = self.choose(probabilities)
+        probabilities = self.probabilities(featurized)
+        copies = wire_copies(featurized.candidates, probabilities)
+        # a copy never takes a place in the answer: its best-scored twin lists it instead
+        chosen = self.choose(
+            np.where([i in copies for i in range(len(probabilities))], -1.0, probabilities)
+        )
         row = self.answerability_row(featurized, probabilities, chosen)
         candidates = featurized.candidates
         answerability = float(self.model.answerability.predict(np.array([row]))[0])
@@ -138,7 +154,24 @@ class ExtractiveAnswerer:
                 chosen = [i for i in chosen if candidates[i].attributed]
         for candidate, p in zip(featurized.candidates, probabilities, strict=True):
             candidate.score = float(p)
-        return Selection([featurized.candidates[i] for i in chosen], answerability)
+        for duplicate, twin in copies.items():
+            candidates[twin].copies.append(candidates[duplicate])
+        return Selection(with_referents([candidates[i] for i in chosen]), answerability)
+
+    def probabilities(self, featurized: Featurized) -> np.ndarray:
+        """Each candidate's probability of holding the answer, in two stages: the sentence
+        model over all candidates, then the re-ranker over its best ``RERANKED`` with the
+        model's own cosine; the rest get 0, since only those few can be answered with."""
+        first = self.model.sentence.predict(featurized.rows)
+        if self.contextual is None or not len(first):
+            return first
+        top = np.argsort(-first, kind="stable")[:RERANKED]
+        meaning = self.contextual.similarities(
+            featurized.question.text, [featurized.candidates[i] for i in top]
+        )
+        second = np.zeros_like(first)
+        second[top] = self.model.rerank.predict(rerank_rows(first[top], meaning))
+        return second
 
     def choose(self, probabilities: np.ndarray, gap: float | None = None) -> list[int]:
         """Indices of the sentences to answer with, best first: the best, then the next
@@ -173,6 +206,7 @@ class ExtractiveAnswerer:
         passage_stems: frozenset[str] = frozenset()
         candidates: list[Candidate] = []
         rows: list[list[float]] = []
+        items: list[SentenceInput] = []
         seen: set[tuple[str, int]] = set()
         for rank, passage in enumerate(passages):
             chunk = passage.chunk
@@ -212,11 +246,21 @@ class ExtractiveAnswerer:
                     rank=rank,
                     passage_score=passage.score,
                     dense=passage.dense,
+                    similarity=0.0,  # filled in below, for all candidates in one batch
                     bm25_relative=(passage.bm25 or 0.0) / top_bm25 if top_bm25 > 0 else 0.0,
                     attributed=candidate.attributed,
                 )
                 candidates.append(candidate)
-                rows.append(sentence_row(item, question, weights, top_idf))
+                items.append(item)
+        similarities = (
+            self.static.similarities(question.text, [c.text for c in candidates])
+            if self.static
+            else None
+        )
+        for i, item in enumerate(items):
+            if similarities is not None:
+                item = replace(item, similarity=float(similarities[i]))
+            rows.append(sentence_row(item, question, weights, top_idf))
         matrix = with_gaps(np.array(rows, dtype=float).reshape(len(rows), len(SENTENCE_FEATURES)))
         top_dense = passages[0].dense or 0.0 if passages else 0.0
         return Featurized(question, candidates, matrix, weights, passage_stems, top_dense, top_idf)
@@ -230,6 +274,39 @@ class ExtractiveAnswerer:
             is_quote(sentence)
             and attributed_to(article.text, list(spans), index, question.speaker_terms)
         ) or interview_voice(article.title, article.text, sentence, question.speaker_terms)
+
+
+def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[int, int]:
+    """Candidates that repeat another article's sentence word for word (one wire story run
+    by several outlets), each mapped to its best-scored twin."""
+    twins: dict[str, int] = {}
+    copies: dict[int, int] = {}
+    for i in sorted(range(len(candidates)), key=lambda i: -probabilities[i]):
+        text = candidates[i].text
+        if len(text) < MIN_WIRE_CHARS:  # "Read more." is not a shared story
+            continue
+        key = " ".join(
+            text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').split()
+        )
+        twin = twins.setdefault(key, i)
+        if twin != i and candidates[twin].article.article_id != candidates[i].article.article_id:
+            copies[i] = twin
+    return copies
+
+
+def with_referents(chosen: list[Candidate]) -> list[Candidate]:
+    """A chosen sentence that leans on the one before ("He said…", "The company…") is
+    quoted together with it, unless that sentence is chosen already."""
+    starts = {(c.article.article_id, c.start) for c in chosen}
+    for candidate in chosen:
+        if not leans_on_previous(candidate.text):
+            continue
+        article = candidate.article
+        spans = _sentences(article.article_id, article.content_hash, article.text)
+        index = next((i for i, (s, _) in enumerate(spans) if s == candidate.start), 0)
+        if index > 0 and (article.article_id, spans[index - 1][0]) not in starts:
+            candidate.start = spans[index - 1][0]
+    return chosen
 
 
 def _speaker_on_topic(question: Question, candidate: Candidate) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import stem, tokens
+from index.text import stem, tokens
 
 QUOTE_CHARS = '“”"«»„'
 SPEECH = re.compile(

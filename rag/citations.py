@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from index.store import StoredArticle
-from rag.schema import Citation
+from rag.schema import AlsoIn, Citation
 
 
 class QuoteMismatchError(AssertionError):
     """A quote that is not the article text at its offsets: never shown to a user."""
 
 
-def cite(n: int, article: StoredArticle, start: int, end: int, score: float) -> Citation:
+def cite(
+    n: int,
+    article: StoredArticle,
+    start: int,
+    end: int,
+    score: float,
+    also_in: list[tuple[StoredArticle, int, int]] | None = None,
+) -> Citation:
+    """``also_in``: (article, start, end) of the same sentence elsewhere (wire copies)."""
     quote = article.text[start:end]
     if not quote or not 0 <= start < end <= len(article.text):
         raise QuoteMismatchError(
@@ -27,6 +35,18 @@ def cite(n: int, article: StoredArticle, start: int, end: int, score: float) -> 
         start=start,
         end=end,
         score=round(score, 4),
+        also_in=[
+            AlsoIn(
+                article_id=other.article_id,
+                title=other.title,
+                source=other.source,
+                published=other.published,
+                url=other.url,
+                start=s,
+                end=e,
+            )
+            for other, s, e in also_in or []
+        ],
     )
 
 

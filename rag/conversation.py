@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
+from index.text import content_words
 from rag.question import analyze
-from rag.text import content_words
 
 _FOLLOW_UP = re.compile(
     r"^\s*(and|but|also|so|then|what\s+about|how\s+about|and\s+what\s+about|what\s+of)\b"

@@ -19,11 +19,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.sentences import is_abbreviation, split_sentences
 from index.store import StoredArticle
+from index.text import (
+    STOPWORDS,
+    covered,
+    is_abbreviation,
+    split_sentences,
+    stem,
+    stems_of,
+    tokens,
+)
 from rag.injection import injection_spans
 from rag.retrieval import Passage
-from rag.text import STOPWORDS, stem
 
 # "[2]", "[1, 3]", "[2: "exact words"]"; a quote may also follow the marker: [2] "exact words"
 _MARKER = re.compile(
@@ -213,16 +220,6 @@ def _numbers(text: str) -> set[str]:
     return found
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[\w’']+", text)}
-
-
-def _covered(term: str, stems: set[str]) -> bool:
-    return term in stems or (
-        len(term) >= 5 and any(s[:5] == term[:5] and len(s) >= 5 for s in stems)
-    )
-
-
 def support(
     claim: str, passage: str, quote: str, evidence: str, article: str, min_coverage: float
 ) -> tuple[bool, str, float]:
@@ -235,15 +232,15 @@ def support(
     before it. Negation is checked both ways because "did not" reads as close as "did" to
     any similarity measure: a negated sentence needs a negation in the quoted sentence, and
     a quote that itself negates needs a negated sentence."""
-    words = [w for w in re.findall(r"[\w’']+", claim) if len(w) > 1]
+    words = [w for w in tokens(claim) if len(w) > 1]
     terms = {stem(w) for w in words if w.lower() not in STOPWORDS} - _META
-    passage_stems = _stems(passage)
-    coverage = sum(_covered(t, passage_stems) for t in terms) / len(terms) if terms else 0.0
+    passage_stems = stems_of(passage)
+    coverage = sum(covered(t, passage_stems) for t in terms) / len(terms) if terms else 0.0
     missing_numbers = sorted(_numbers(claim) - _numbers(passage))
     if missing_numbers:
         return False, f"numbers not in the passage: {', '.join(missing_numbers)}", coverage
     names = {m.group(0) for m in _NAME.finditer(claim) if m.start() > 0}
-    article_stems = passage_stems | _stems(article)
+    article_stems = passage_stems | stems_of(article)
     missing_names = sorted(
         n for n in names if n.lower() not in STOPWORDS and stem(n) not in article_stems
     )
@@ -329,8 +326,10 @@ def _sentence_around(evidence: Evidence) -> str:
 
 def _best_sentence(claim: str, text: str, start: int, end: int) -> tuple[int, int]:
     """With quotes not required: the passage sentence sharing most words with the claim."""
-    terms = _stems(claim) - _META
+    terms = stems_of(claim) - _META
     spans = [
         (max(s, start), min(e, end)) for s, e in split_sentences(text) if s < end and start < e
     ]
-    return max(spans, key=lambda se: len(terms & _stems(text[se[0] : se[1]])), default=(start, end))
+    return max(
+        spans, key=lambda se: len(terms & stems_of(text[se[0] : se[1]])), default=(start, end)
+    )

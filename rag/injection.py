@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from index.sentences import split_sentences
+from index.text import split_sentences
 from rag.answering import Candidate, Selection
 
 MODEL_PATH = Path(__file__).parent / "models" / "injection.json"

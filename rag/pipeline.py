@@ -9,8 +9,10 @@ from dataclasses import replace
 from datetime import date
 
 from index.embedding import Embedder
+from index.protocols import DocumentStore
 from index.settings import Settings, get_settings
 from index.store import Store
+from index.text import STOPWORDS
 from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
 from rag.citations import cite
 from rag.generation import Draft, LLMAnswerer, LLMNotConfiguredError
@@ -19,7 +21,6 @@ from rag.question import analyze
 from rag.retrieval import DatedFilter, HybridRetriever, Mode, Recency, Retrieval, TimeContext
 from rag.schema import Answer, AnswerMode, Citation, TimeWindowOut
 from rag.short_answer import short_answer_for
-from rag.text import STOPWORDS
 from rag.time_window import (
     TimeWindow,
     describe,
@@ -46,11 +47,11 @@ class NewsRAG:
         self,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
-        store: Store | None = None,
+        store: DocumentStore | None = None,
     ):
         self.settings = settings or get_settings()
         self.embedder = embedder or Embedder.from_settings(self.settings)
-        self.store = store or Store.open(self.settings.index_dir)
+        self.store: DocumentStore = store or Store.open(self.settings.index_dir)
         self.retriever = HybridRetriever(
             self.store,
             self.embedder,
@@ -60,7 +61,10 @@ class NewsRAG:
             dense_weight=self.settings.dense_weight,
         )
         self.answerer = ExtractiveAnswerer(
-            self.store, self.settings.abstain_threshold, self.settings.answer_sentences
+            self.store,
+            self.settings.abstain_threshold,
+            self.settings.answer_sentences,
+            embedder=self.embedder,
         )
         self.llm = LLMAnswerer(self.settings) if self.settings.llm_base_url else None
         self.embedder.encode_query("warm-up")  # load the model now, not in the first question
@@ -360,7 +364,14 @@ def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
     said: str | None = None
     for n, candidate in enumerate(ordered, start=1):
         citations.append(
-            cite(n, candidate.article, candidate.start, candidate.end, candidate.score)
+            cite(
+                n,
+                candidate.article,
+                candidate.start,
+                candidate.end,
+                candidate.score,
+                [(c.article, c.start, c.end) for c in candidate.copies],
+            )
         )
         body = candidate.text
         if isinstance(candidate, QuotedInjection):  # asked about: shown as what it is

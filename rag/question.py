@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rag.text import STOPWORDS, stem, tokens
+from index.text import stem
+from index.text import words as content_words
 
 AnswerType = Literal["person", "date", "count", "place", "reason", "any"]
 
@@ -57,6 +58,12 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 ]
 
 
+# "how long" is answered by "six weeks", "how often" by "twice a year", "how far" by "20 km":
+# the wh-word itself is rarely in the answer. "How tall", "how old", "how large" are answered
+# by "50 metres tall", "a 45-year-old", "the largest": there the word is evidence.
+_UNSAID = frozenset(["long", "often", "far"])
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -72,29 +79,25 @@ class Question:
         return self.speaker is not None
 
 
-def _words(text: str) -> list[str]:
-    return [
-        w.lower().replace("’", "'").removesuffix("'s")
-        for w in tokens(text)
-        if w.lower() not in STOPWORDS and len(w) > 1
-    ]
-
-
 def analyze(text: str) -> Question:
     clean = " ".join(text.strip().rstrip("?!. ").split())
-    words = list(dict.fromkeys(_words(clean)))
-    terms = [stem(w) for w in words]
     answer_type: AnswerType = "any"
+    asking = ""  # the wh-phrase's own word ("long" of "how long"): what is asked, not a topic
     for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(clean):
+        match = pattern.search(clean)
+        if match:
             answer_type = kind
+            asking = match.group(1).lower() if kind == "count" else ""
+            asking = asking if asking in _UNSAID else ""
             break
+    words = [w for w in dict.fromkeys(content_words(clean)) if w != asking]
+    terms = [stem(w) for w in words]
     for pattern in _SAY_PATTERNS:
         match = pattern.match(clean)
-        if match and _words(match.group("speaker")):
+        if match and content_words(match.group("speaker")):
             speaker = re.sub(r"^(the|a|an)\s+", "", match.group("speaker"), flags=re.I)
-            speaker_terms = [stem(w) for w in _words(speaker)]
-            topic_terms = [stem(w) for w in _words(match.group("topic"))]
+            speaker_terms = [stem(w) for w in content_words(speaker)]
+            topic_terms = [stem(w) for w in content_words(match.group("topic"))]
             return Question(
                 clean,
                 words,

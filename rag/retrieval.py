@@ -1,15 +1,16 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 (SQLite FTS5) hits fused into one ranking.
+"""Hybrid retrieval: dense and BM25 hits from the store fused into one ranking.
 
-Weighted fusion of min-max-normalized scores (dense weight 0.5) is the default because it
-measured best: on BEIR SciFact nDCG@10 0.728 against 0.716 for reciprocal-rank fusion,
-0.662 dense and 0.673 BM25 alone (``bench/fusion.py``); on the team's news QA set MRR@10 of
-the passage holding the answer 0.901 against 0.859 for RRF. Both are in docs/retrieval.md.
+The store is any ``index.protocols.DocumentStore`` backend. The fusion is a strategy
+(rag/fusion.py); weighted fusion of min-max-normalized scores (dense weight 0.5) is the
+default because it measured best: on BEIR SciFact nDCG@10 0.728 against 0.716 for
+reciprocal-rank fusion, 0.662 dense and 0.673 BM25 alone (``bench/fusion.py``); on the team's
+news QA set MRR@10 of the passage holding the answer 0.901 against 0.859 for RRF. Both are in
+docs/retrieval.md.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from datetime import date, timedelta
 from typing import Literal
 
 from index.embedding import Embedder
-from index.store import SearchFilter, Store, StoredChunk
-from rag.text import STOPWORDS
+from index.protocols import DocumentStore
+from index.records import SearchFilter, StoredChunk
+from index.text import words
+from rag.fusion import Fusion, make_fusion
 from rag.time_window import TimeWindow, first_day
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -124,28 +127,27 @@ class Retrieval:
 
 def bm25_words(question: str) -> list[str]:
     """The question's content words, once each, for the store's BM25 (an OR of them)."""
-    words = [w for w in re.findall(r"\w+", question.lower()) if w not in STOPWORDS]
-    return list(dict.fromkeys(words))
+    return list(dict.fromkeys(words(question)))
 
 
 class HybridRetriever:
     def __init__(
         self,
-        store: Store,
+        store: DocumentStore,
         embedder: Embedder,
         candidates: int = 50,
-        fusion: str = "weighted",
+        fusion: str | Fusion = "weighted",
         rrf_k: int = 60,
         dense_weight: float = 0.5,
     ):
-        if fusion not in ("rrf", "weighted"):
-            raise ValueError(f"fusion must be 'rrf' or 'weighted', not {fusion!r}")
+        """``fusion``: a strategy, or the name of one (``rrf_k`` and ``dense_weight`` are
+        then its parameter, as in the settings)."""
         self.store = store
         self.embedder = embedder
         self.candidates = candidates
-        self.fusion = fusion
-        self.rrf_k = rrf_k
-        self.dense_weight = dense_weight
+        self.fusion: Fusion = (
+            make_fusion(fusion, rrf_k, dense_weight) if isinstance(fusion, str) else fusion
+        )
 
     def run(
         self,
@@ -177,7 +179,7 @@ class HybridRetriever:
         if pending is not None:
             sparse, timings["bm25_ms"] = pending.result()
         clock = time.perf_counter()
-        fused = self._fuse(dense, sparse) if mode == "hybrid" else dense or sparse
+        fused = self.fusion.fuse(dense, sparse) if mode == "hybrid" else dense or sparse
         chunks: dict[int, StoredChunk] = {}
         if recency is not None and recency.weight > 0 and fused:
             # every candidate's date is needed to re-rank: fetch them all (about 100 rows)
@@ -209,32 +211,6 @@ class HybridRetriever:
         clock = time.perf_counter()
         hits = self.store.search_bm25(bm25_words(question), depth, where)
         return hits, _lap(clock)
-
-    def _fuse(
-        self, dense: list[tuple[int, float]], sparse: list[tuple[int, float]]
-    ) -> list[tuple[int, float]]:
-        """Hybrid scores. A retriever that found nothing adds nothing: the other's scores
-        are still normalized (and weighted), never passed through raw."""
-        scores: dict[int, float] = {}
-        if self.fusion == "rrf":
-            for hits in (dense, sparse):
-                for rank, (cid, _) in enumerate(hits, start=1):
-                    scores[cid] = scores.get(cid, 0.0) + 1.0 / (self.rrf_k + rank)
-        else:
-            for hits, weight in ((dense, self.dense_weight), (sparse, 1 - self.dense_weight)):
-                for cid, score in _min_max(hits) if hits else []:
-                    scores[cid] = scores.get(cid, 0.0) + weight * score
-        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-def _min_max(hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Scores to [0, 1]. Hits that all score the same (one hit, as a narrow date window
-    often leaves) are all the best, 1.0, not the worst."""
-    values = [s for _, s in hits]
-    low, high = min(values), max(values)
-    if high == low:
-        return [(cid, 1.0) for cid, _ in hits]
-    return [(cid, (s - low) / (high - low)) for cid, s in hits]
 
 
 def _lap(start: float) -> float:

@@ -9,6 +9,19 @@ from pydantic import BaseModel, Field
 AnswerMode = Literal["extractive", "llm"]
 
 
+class AlsoIn(BaseModel):
+    """The same sentence in another article: one wire story run by several outlets is one
+    citation that lists every outlet, not [1][2][3]."""
+
+    article_id: str
+    title: str
+    source: str | None = None
+    published: str | None = None
+    url: str | None = None
+    start: int = Field(ge=0, description="Where the same sentence is in that article.")
+    end: int = Field(ge=0)
+
+
 class Citation(BaseModel):
     n: int = Field(description="The marker number used in the answer: [n].")
     article_id: str
@@ -20,6 +33,9 @@ class Citation(BaseModel):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     score: float
+    also_in: list[AlsoIn] = Field(
+        default_factory=list, description="Other articles that carry the same sentence."
+    )
 
 
 class SentenceCheck(BaseModel):
@@ -89,3 +105,29 @@ class Answer(BaseModel):
         description="Nothing in time_window answered: the answer is the nearest dated "
         "evidence outside it, and says so.",
     )
+
+
+class SearchPassage(BaseModel):
+    """One retrieved passage of ``POST /search``: the chunk's offsets into its article's text
+    and the scores that ranked it (``dense``/``bm25`` are null where that retriever did not
+    find it)."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    published: str | None
+    start: int
+    end: int
+    text: str = Field(description="Exactly article_text[start:end].")
+    score: float
+    dense: float | None = None
+    bm25: float | None = None
+
+
+class SearchResponse(BaseModel):
+    """``POST /search``: retrieval only, shared by the API and the evaluation's HTTP client."""
+
+    question: str
+    passages: list[SearchPassage]
+    timings_ms: dict[str, float]

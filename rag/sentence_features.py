@@ -9,9 +9,11 @@ becomes one row of ``ANSWERABILITY_FEATURES`` for the abstention model: how sure
 model is, and whether the question's rare words appear in the evidence at all (a near-miss
 question names the right people and event but asks for a fact nobody wrote down).
 
-Everything here is string work over text already in memory, no model calls: a few ms for
-the ~100 sentences of 5-20 passages. The words and numbers come from ``rag.text`` and
-``rag.question``; nothing of any corpus is stored.
+Everything here is string work over text already in memory: a few ms for the ~100
+sentences of 5-20 passages. The model signals, each sentence's cosine with the question (word
+pieces for every candidate, the whole model for those answered with), are computed by
+``rag.similarity`` and passed in. The words and
+stems come from the text layer ``index.text``; nothing of any corpus is stored.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from index.text import covered, stem, stems_of, tokens
 from rag.question import AnswerType, Question
-from rag.text import stem
 
 SENTENCE_FEATURES: tuple[str, ...] = (
     "coverage",  # IDF-weighted share of the question's terms in the sentence
@@ -46,6 +48,7 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "rank_prior",  # 1 / (1 + passage rank)
     "passage_score",  # fused retrieval score of its passage
     "dense",  # cosine of its passage (0 when the passage came from BM25 only)
+    "similarity",  # word-piece cosine of the sentence with the question (rag/similarity.py)
     "bm25_relative",  # BM25 of its passage / best BM25 of the retrieval
     "position",  # sentence index / sentences in the article (0 = lead)
     "lead",  # first sentence of the article
@@ -56,26 +59,41 @@ SENTENCE_FEATURES: tuple[str, ...] = (
     "context_gap",
     "new_names_gap",
     "passage_gap",
+    "similarity_gap",
 )
 _GAPS = {
     "coverage_gap": "coverage",
     "context_gap": "context_coverage",
     "new_names_gap": "new_names",
     "passage_gap": "passage_score",
+    "similarity_gap": "similarity",
 }
+
+# The second stage: the first stage's best few sentences, re-scored with the model's own
+# cosine of each with the question (too slow to compute for every candidate).
+RERANK_FEATURES: tuple[str, ...] = (
+    "first_stage",  # log-odds of the first stage's probability
+    "first_gap",  # ... minus the best of the few
+    "meaning",  # MiniLM cosine of the sentence with the question
+    "meaning_gap",  # ... minus the best of the few
+)
 
 ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "best",  # sentence model's probability of the best sentence
-    "second",
-    "third",
+    # Not the second and third: how many sentences compete depends on the index's size (a
+    # handful of articles has few), and the model leaned on them against the best's own.
     "any_chosen",  # 1 - prod(1 - p) over the sentences answered with
     "best_coverage",
+    "best_type_ok",  # the best sentence holds the kind of thing asked for
+    "best_similarity",  # its word-piece cosine with the question
     "best_context_coverage",
     "best_article_coverage",
     "missing_in_passages",  # rarest question term in none of the passages (0..1)
     "missing_in_best",  # rarest question term missing around the best sentence (0..1)
     "top_dense",  # cosine of the first passage
-    "question_terms",  # log(1 + question terms)
+    # No question-length feature: the quiz questions are long and the team's near-miss ones
+    # short, so the model learned "short means unanswerable", which real users' short
+    # questions ("How many books does the library have?") paid for.
     "type_count",
     "type_date",
     "type_person",
@@ -106,13 +124,8 @@ REASON = re.compile(
     r"caused|reason|blamed|led to)\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[\w’']+")
 _CONTENT = re.compile(r"[A-Za-z]{3,}|\d+")
 _TYPES: tuple[AnswerType, ...] = ("count", "date", "person", "place", "reason", "any")
-
-
-def stems_of(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in _WORD.findall(text))
 
 
 @lru_cache(maxsize=1024)
@@ -122,21 +135,6 @@ def sentence_stems(
     """The stems of each sentence of an article; cached per article version, since the same
     articles come back question after question."""
     return tuple(stems_of(text[start:end]) for start, end in spans)
-
-
-@lru_cache(maxsize=65536)
-def _prefixes(stems: frozenset[str]) -> frozenset[str]:
-    """Every prefix of five letters or more of the stems: prefix matching by set look-up."""
-    return frozenset(s[:n] for s in stems if len(s) >= 5 for n in range(5, len(s) + 1))
-
-
-def covered(term: str, stems: frozenset[str]) -> bool:
-    if term in stems:
-        return True
-    # "attend" ~ "attendee", "govern" ~ "governance": a shared stem of five letters or more
-    return len(term) >= 5 and (
-        term in _prefixes(stems) or any(term[:n] in stems for n in range(5, len(term)))
-    )
 
 
 @lru_cache(maxsize=65536)
@@ -188,7 +186,7 @@ def facts(sentence: str) -> Facts:
 
 def _new(found: tuple[str, ...], asked: frozenset[str]) -> list[str]:
     """The items with a word the question does not have."""
-    return [f for f in found if any(stem(w) not in asked for w in _WORD.findall(f))]
+    return [f for f in found if any(stem(w) not in asked for w in tokens(f))]
 
 
 def has_answer_type(sentence: str, question: Question) -> bool:
@@ -219,6 +217,7 @@ class SentenceInput:
     rank: int  # rank of its passage
     passage_score: float
     dense: float | None
+    similarity: float  # word-piece cosine with the question; 0 without an embedder
     bm25_relative: float
     attributed: bool
 
@@ -258,6 +257,7 @@ def sentence_row(
         1.0 / (1 + item.rank),
         item.passage_score,
         item.dense or 0.0,
+        item.similarity,
         item.bm25_relative,
         item.index / max(1, item.sentences - 1),
         float(item.index == 0),
@@ -265,6 +265,14 @@ def sentence_row(
         float(words < 6),
         *(0.0 for _ in _GAPS),
     ]
+
+
+def rerank_rows(first: np.ndarray, meaning: np.ndarray) -> np.ndarray:
+    """The ``RERANK_FEATURES`` of the few sentences the first stage ranked best."""
+    odds = np.log(np.clip(first, 1e-6, 1 - 1e-6) / np.clip(1 - first, 1e-6, 1))
+    if not len(first):
+        return np.zeros((0, len(RERANK_FEATURES)))
+    return np.column_stack([odds, odds - odds.max(), meaning, meaning - meaning.max()])
 
 
 def with_gaps(rows: np.ndarray) -> np.ndarray:
@@ -297,22 +305,22 @@ def answerability_row(
 ) -> list[float]:
     """The ``ANSWERABILITY_FEATURES`` of one question: ``probabilities`` of all its
     candidates best first, ``chosen`` those answered with, ``best`` the best sentence's row."""
-    padded = [*probabilities[:3], 0.0, 0.0, 0.0][:3]
     index = SENTENCE_FEATURES.index
     none_chosen = 1.0
     for p in chosen:
         none_chosen *= 1 - p
     kind = "say" if question.is_say else question.answer_type
     return [
-        *padded,
+        probabilities[0] if probabilities else 0.0,
         1 - none_chosen,
         best[index("coverage")],
+        best[index("type_ok")],
+        best[index("similarity")],
         best[index("context_coverage")],
         best[index("article_coverage")],
         missing_rarity(topic_weights(question, weights), passage_stems, top_idf),
         best[index("missing_idf")],
         top_dense,
-        math.log1p(len(question.terms)),
         *(float(kind == t) for t in _TYPES),
         float(kind == "say"),
     ]

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.text import STOPWORDS, stem, tokens
 from rag.question import Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
-from rag.text import STOPWORDS, stem
 
 _COUNT = re.compile(
     r"(?:(?:about|around|nearly|almost|over|more than|at least|up to|some)\s+)?"
@@ -75,12 +75,12 @@ def find_span(question: Question, sentence: str, offset: int) -> Span | None:
     kind = kind_of(question)
     if kind is None:
         return None
-    asked = {stem(w) for w in re.findall(r"[\w’']+", question.text)}
+    asked = {stem(w) for w in tokens(question.text)}
     for start, end in _matches(kind, sentence):
         text = sentence[start:end].strip(" ,.;:")
         start += sentence[start:end].find(text)
         end = start + len(text)
-        words = [w for w in re.findall(r"[\w’']+", text) if w.lower() not in STOPWORDS]
+        words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
         if not words or all(stem(w) in asked for w in words):
             continue
         return Span(text, offset + start, offset + end)

@@ -61,7 +61,7 @@ class LocalBackend:
 
     @property
     def target(self) -> str:
-        return str(self.rag.store.directory)
+        return self.rag.store.location
 
     def ask(
         self,

@@ -2,8 +2,8 @@
 
 - ``POST /ask`` takes ``{"question", "k", "source", "since", "until", "mode", "as_of"}`` and
   returns the ``Answer`` JSON of ``newsrag ask --json`` (``rag.schema.Answer``);
-- ``POST /search`` takes ``{"question", "k", "mode", "as_of"}`` and returns ``{"passages":
-  [{"article_id", "title", "url", "source", "published", "start", "end", "text", "score"}]}``.
+- ``POST /search`` takes ``{"question", "k", "mode", "as_of"}`` and returns
+  ``rag.schema.SearchResponse`` (the API's own model: passages with their offsets).
 
 Optional fields the evaluation does not use (filters, a default ``k``) are left out of the
 request rather than sent as null, so the server applies its own defaults.
@@ -22,28 +22,12 @@ from datetime import date
 from typing import Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from rag.evaluation.backends import BackendError, SearchResult
 from rag.evaluation.datasets import Hit
 from rag.retrieval import Mode
-from rag.schema import Answer, AnswerMode, Citation
-
-
-class SearchPassage(BaseModel):
-    article_id: str
-    title: str
-    url: str | None = None
-    source: str | None = None
-    published: str | None = None
-    start: int
-    end: int
-    text: str
-    score: float
-
-
-class SearchResponse(BaseModel):
-    passages: list[SearchPassage]
+from rag.schema import Answer, AnswerMode, Citation, SearchPassage, SearchResponse
 
 
 class HttpBackend:

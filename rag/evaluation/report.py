@@ -16,6 +16,7 @@ import numpy as np
 from rich.table import Table
 
 from rag.evaluation.runner import EvalResult, ModeResult
+from rag.fusion import make_fusion
 
 # nDCG@10 / Recall@100 on the BEIR test split, from the dataset's README (shared/benchmarks).
 PUBLISHED: dict[str, dict[str, dict[str, float]]] = {
@@ -62,11 +63,7 @@ def markdown(result: EvalResult) -> str:
     ]
     config = result.config
     if "fusion" in config:  # in-process: the settings that shaped these numbers
-        fusion = (
-            f"weighted, dense weight {config['dense_weight']}"
-            if config["fusion"] == "weighted"
-            else f"RRF, k={config['rrf_k']}"
-        )
+        fusion = make_fusion(config["fusion"], config["rrf_k"], config["dense_weight"]).describe()
         chunks = {
             "whole": "one chunk per document (title + text, as BEIR)",
             "newsrag": f"chunks of {config['chunk_tokens']} word pieces",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from index.embedding import Embedder
+from index.protocols import DocumentStore
 from index.settings import Settings
 from index.store import Store
 from rag.evaluation.backends import Backend, LocalBackend
@@ -31,6 +32,7 @@ from rag.evaluation.datasets import (
     article_urls,
     load_dataset,
 )
+from rag.evaluation.extra import require_eval_extra
 from rag.evaluation.http_client import HttpBackend
 from rag.evaluation.metrics import (
     CUTOFFS,
@@ -398,7 +400,7 @@ class EvalRequest:
     articles: tuple[Path, ...] = ()  # corpus JSONL mapping source ids to URLs
 
 
-def missing_sources(dataset: Dataset, store: Store) -> list[str]:
+def missing_sources(dataset: Dataset, store: DocumentStore) -> list[str]:
     """Gold sources of a QA JSONL set that match no article in the index: each one would
     silently score as a miss, so the CLI names them."""
     matcher = GoldMatcher(dataset)
@@ -419,6 +421,7 @@ def run_request(
 ) -> tuple[EvalResult, list[str]]:
     """Load the dataset, ingest its corpus when it has one (into ``request.index`` or a
     temporary index), evaluate in-process or over HTTP. Returns the result and warnings."""
+    require_eval_extra()
     dataset = load_dataset(request.dataset, request.limit, request.split)
     if request.articles:
         dataset.aliases = article_urls(request.articles)

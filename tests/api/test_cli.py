@@ -70,7 +70,9 @@ def test_ingest_ask_stats_delete(tmp_path: Path) -> None:
         "start",
         "end",
         "score",
+        "also_in",
     }
+    assert citation["also_in"] == []  # one article: no wire copies
 
     text = newsrag("ask", "What did Xi say about arms races?", "--index", index)
     assert "[1] Chinese president calls for unity" in text.stdout

@@ -16,6 +16,7 @@ from rag.sentence_features import (
     SENTENCE_FEATURES,
     SentenceInput,
     answerability_row,
+    rerank_rows,
     sentence_row,
     stems_of,
 )
@@ -35,6 +36,7 @@ def _row(question: str, sentence: str, context: str, index: int, rank: int) -> l
         rank=rank,
         passage_score=0.8,
         dense=0.55,
+        similarity=0.6,  # the same for every sentence: the other features decide
         bm25_relative=0.9,
         attributed=False,
     )
@@ -73,6 +75,16 @@ def test_the_answering_sentence_beats_the_restating_one(question: str, good: str
     assert good_p > bad_p
 
 
+def test_the_second_stage_prefers_the_sentence_closer_in_meaning() -> None:
+    """Equal first-stage scores: the sentence whose embedding is nearer the question's wins,
+    and a much better first-stage score is not overturned by a small cosine difference."""
+    model = load_model()
+    tied = model.rerank.predict(rerank_rows(np.array([0.4, 0.4]), np.array([0.2, 0.6])))
+    assert tied[1] > tied[0]
+    apart = model.rerank.predict(rerank_rows(np.array([0.8, 0.1]), np.array([0.45, 0.5])))
+    assert apart[0] > apart[1]
+
+
 def test_answerability_rises_with_the_best_sentence() -> None:
     model = load_model()
     question = analyze("How many pilgrims were killed in the Hajj stampede?")
@@ -94,11 +106,12 @@ def _valid() -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (lambda d: d.update(version=2), "not a version 1"),
+        (lambda d: d.update(version=1), "not a version 2"),
         (lambda d: d["sentence"].update(features=["coverage"]), "do not match"),
         (lambda d: d["answerability"]["scale"].__setitem__(0, -1.0), "scale must be positive"),
         (lambda d: d["sentence"].update(coef=[1.0]), "must be"),
         (lambda d: d.pop("max_relative_gap"), "malformed"),
+        (lambda d: d.pop("rerank"), "malformed"),
     ],
 )
 def test_a_bad_model_file_is_refused_naming_it(tmp_path: Path, change: Any, reason: str) -> None:
@@ -116,7 +129,7 @@ def test_an_unreadable_model_file_is_refused(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(AnswerModelError, match="cannot read"):
         load_model(path)
-    with pytest.raises(AnswerModelError, match="not a version 1"):
+    with pytest.raises(AnswerModelError, match="not a version 2"):
         parse_model([], "inline")
 
 

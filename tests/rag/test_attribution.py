@@ -9,9 +9,9 @@ import pytest
 
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.sentences import split_sentences
 from index.settings import Settings
 from index.store import Store
+from index.text import split_sentences
 from rag.attribution import attributed_to, interview_voice, speech_subject
 from rag.pipeline import NewsRAG
 from rag.question import analyze

@@ -2,8 +2,8 @@
 
 import pytest
 
+from index.text import stem, tokens
 from rag.question import analyze
-from rag.text import stem, tokens
 
 
 @pytest.mark.parametrize(
@@ -22,6 +22,22 @@ from rag.text import stem, tokens
 )
 def test_answer_type(question: str, answer_type: str) -> None:
     assert analyze(question).answer_type == answer_type
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("How long will the bridge stay closed?", ["bridge", "stay", "closed"]),
+        ("How old is the mayor of Harlow?", ["old", "mayor", "harlow"]),
+        ("How tall is the Korvik lighthouse?", ["tall", "korvik", "lighthouse"]),
+        ("How far did the long march go?", ["long", "march", "go"]),
+        ("How often do the ferries run?", ["ferries", "run"]),
+        ("How many people died in the long march?", ["people", "died", "long", "march"]),
+    ],
+)
+def test_the_wh_phrase_is_not_a_topic_word(question: str, words: list[str]) -> None:
+    """ "How long" asks for a duration: a sentence need not say "long" to answer it."""
+    assert analyze(question).words == words
 
 
 @pytest.mark.parametrize(

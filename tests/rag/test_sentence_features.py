@@ -31,6 +31,7 @@ def _item(sentence: str, **overrides: object) -> SentenceInput:
         "rank": 0,
         "passage_score": 0.9,
         "dense": 0.6,
+        "similarity": 0.5,
         "bm25_relative": 1.0,
         "attributed": False,
     }
@@ -67,7 +68,10 @@ def test_rows_have_one_value_per_named_feature() -> None:
     assert len(row) == len(SENTENCE_FEATURES)
     chosen = answerability_row([0.9, 0.2], [0.9], row, question, WEIGHTS, frozenset(), 0.5, 8.0)
     assert len(chosen) == len(ANSWERABILITY_FEATURES)
-    assert chosen[:3] == [0.9, 0.2, 0.0]  # fewer than three candidates: padded with zeros
+    values = dict(zip(ANSWERABILITY_FEATURES, chosen, strict=True))
+    assert values["best"] == 0.9 and values["any_chosen"] == pytest.approx(0.9)
+    assert values["best_type_ok"] == 1.0  # "345" answers "how many"
+    assert answerability_row([], [], row, question, WEIGHTS, frozenset(), 0.5, 8.0)[0] == 0.0
 
 
 def test_a_restatement_of_the_question_says_nothing_new() -> None:

@@ -148,8 +148,13 @@ def test_benchmark_documents_never_go_into_a_users_index(
 
 @pytest.mark.slow
 def test_squad_v2_scores_answers_and_abstention(embedder: Embedder) -> None:
+    # The runner's scoring is under test, not where the model draws the abstention line on
+    # three paragraphs (measured on held-out quiz questions in docs/answers.md): every
+    # question is answered, and its record must still score as the summary says.
     result, _ = run_request(
-        EvalRequest(DATA / "squad-tiny-v2.json"), Settings(), lambda _: embedder
+        EvalRequest(DATA / "squad-tiny-v2.json"),
+        Settings(abstain_threshold=0.0),
+        lambda _: embedder,
     )
     assert result.dataset["version"] == "v2.0" and result.corpus is not None
     mode = result.modes["hybrid"]

@@ -1,0 +1,111 @@
+"""The document half of the SQLite backend: the ``articles`` rows (full text, which citations
+quote) and the ``chunks`` rows (offsets into that text). Reads take the caller's connection;
+writes run inside the writer's transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from index.documents import Article, Chunk
+from index.records import SearchFilter, StoredArticle, StoredChunk
+
+
+def articles(db: sqlite3.Connection, article_ids: Iterable[str]) -> list[StoredArticle]:
+    ids = list(article_ids)
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT article_id, title, text, url, source, author, published, origin, "
+        f"content_hash FROM articles WHERE article_id IN ({marks})",
+        ids,
+    ).fetchall()
+    return [StoredArticle(*r) for r in rows]
+
+
+def chunks(db: sqlite3.Connection, chunk_ids: Sequence[int]) -> list[StoredChunk]:
+    """Chunks in the order asked; ids deleted since the search are skipped."""
+    if not chunk_ids:
+        return []
+    marks = ",".join("?" * len(chunk_ids))
+    rows = db.execute(
+        f"SELECT chunk_id, article_id, position, start, end FROM chunks "
+        f"WHERE chunk_id IN ({marks})",
+        list(chunk_ids),
+    ).fetchall()
+    found = {a.article_id: a for a in articles(db, {r[1] for r in rows})}
+    by_id = {r[0]: StoredChunk(r[0], found[r[1]], r[2], r[3], r[4]) for r in rows if r[1] in found}
+    return [by_id[i] for i in chunk_ids if i in by_id]
+
+
+def article_chunks(db: sqlite3.Connection, article_id: str) -> list[tuple[int, int, int]]:
+    """(chunk_id, start, end) of an article's chunks, in order."""
+    return db.execute(
+        "SELECT chunk_id, start, end FROM chunks WHERE article_id = ? ORDER BY position",
+        (article_id,),
+    ).fetchall()
+
+
+def fingerprints(db: sqlite3.Connection) -> dict[str, str]:
+    return dict(db.execute("SELECT article_id, content_hash FROM articles").fetchall())
+
+
+def ids_by_origin(db: sqlite3.Connection, origin: str) -> list[str]:
+    rows = db.execute("SELECT article_id FROM articles WHERE origin = ?", (origin,))
+    return [r[0] for r in rows]
+
+
+def matching_chunk_ids(db: sqlite3.Connection, where: SearchFilter) -> np.ndarray:
+    """Ids of the chunks whose article passes the filter: what dense search may return."""
+    clause, params = where.sql()
+    rows = db.execute(
+        f"SELECT c.chunk_id FROM chunks c JOIN articles a USING (article_id) WHERE {clause}",
+        params,
+    ).fetchall()
+    return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+# ---- writing (inside the writer's transaction) ----------------------------------------------
+
+
+def insert_article(db: sqlite3.Connection, article: Article, article_id: str) -> None:
+    db.execute(
+        "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            article_id,
+            article.title,
+            article.text,
+            article.url,
+            article.source,
+            article.author,
+            article.published,
+            article.origin,
+            article.content_hash,
+            time.time(),
+        ),
+    )
+
+
+def insert_chunk(db: sqlite3.Connection, article_id: str, chunk: Chunk) -> int:
+    """The new chunk's id (SQLite assigns it; FAISS and FTS5 use the same id)."""
+    cursor = db.execute(
+        "INSERT INTO chunks (article_id, position, start, end) VALUES (?, ?, ?, ?)",
+        (article_id, chunk.position, chunk.start, chunk.end),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def chunk_ids_of(db: sqlite3.Connection, article_id: str) -> list[int]:
+    rows = db.execute("SELECT chunk_id FROM chunks WHERE article_id = ?", (article_id,))
+    return [r[0] for r in rows]
+
+
+def delete_article(db: sqlite3.Connection, article_id: str) -> bool:
+    """Remove the article and its chunk rows; whether an article row was there."""
+    db.execute("DELETE FROM chunks WHERE article_id = ?", (article_id,))
+    removed = db.execute("DELETE FROM articles WHERE article_id = ?", (article_id,))
+    return bool(removed.rowcount)
