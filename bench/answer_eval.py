@@ -7,7 +7,8 @@ docs/answers.md reports them.
 
 Measures, per set: answered (a gold answer inside the answer or its quotes, as whole words;
 an abstention counts as not answered), source cited (a citation to one of the question's
-candidate articles), abstained, and for the two sets together abstention precision/recall;
+candidate articles), abstained, short answers (given, SQuAD exact match and F1 against
+the gold answers, 0 when none is given), and for the two sets together abstention precision;
 latency of the answer step and of the whole question.
 """
 
@@ -22,7 +23,7 @@ from typing import Any
 
 from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
 from index.settings import Settings
-from rag.evaluation.metrics import contains_gold
+from rag.evaluation.metrics import best_over_gold, contains_gold
 from rag.pipeline import NewsRAG
 
 
@@ -33,6 +34,7 @@ def run(rag: NewsRAG, items: list[Item], k: int | None) -> list[dict[str, Any]]:
         retrieval = retrieve(rag, item, k)
         answer = rag.answer(item.question, retrieval, started)
         quotes = " ".join(c.quote for c in answer.citations)
+        short = answer.short_answer.text if answer.short_answer and not answer.abstained else ""
         rows.append(
             {
                 "id": item.id,
@@ -42,6 +44,10 @@ def run(rag: NewsRAG, items: list[Item], k: int | None) -> list[dict[str, Any]]:
                 and not answer.abstained
                 and contains_gold(f"{answer.answer} {quotes}", item.answers),
                 "cited": any(cites(c.url, item) for c in answer.citations),
+                # SQuAD-style scores of the short answer; none (or an abstention) scores 0
+                "short": answer.short_answer is not None and not answer.abstained,
+                "short_em": best_over_gold("em", short, item.answers) if item.answers else 0.0,
+                "short_f1": best_over_gold("f1", short, item.answers) if item.answers else 0.0,
                 "retrieved": any(cites(p.chunk.article.url, item) for p in retrieval.passages),
                 "answer_ms": answer.timings_ms.get("answer_ms", 0.0),
                 "total_ms": answer.timings_ms.get("total_ms", 0.0),
@@ -59,6 +65,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
         out["source_cited"] = round(sum(r["cited"] for r in answerable) / n, 3)
         out["source_retrieved"] = round(sum(r["retrieved"] for r in answerable) / n, 3)
         out["abstained_answerable"] = round(sum(r["abstained"] for r in answerable) / n, 3)
+        out["short_answer_given"] = round(sum(r["short"] for r in answerable) / n, 3)
+        out["short_answer_em"] = round(sum(r["short_em"] for r in answerable) / n, 3)
+        out["short_answer_f1"] = round(sum(r["short_f1"] for r in answerable) / n, 3)
     unanswerable = [r for r in rows if not r["answerable"]]
     if unanswerable:
         out["abstained_unanswerable"] = round(

@@ -30,7 +30,7 @@ from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
 from index.settings import Settings
 from rag import answering
 from rag.answer_model import MODEL_PATH, AnswerModel, Logistic
-from rag.answering import RERANKED, ExtractiveAnswerer, Featurized
+from rag.answering import ExtractiveAnswerer, Featurized
 from rag.evaluation.metrics import contains_gold
 from rag.pipeline import NewsRAG
 from rag.question import analyze
@@ -118,7 +118,7 @@ def rerank_data(answerer: ExtractiveAnswerer, cases: list[Case]) -> tuple[np.nda
         if not case.featurized.candidates:
             continue
         first = answerer.model.sentence.predict(case.featurized.rows)
-        top = np.argsort(-first, kind="stable")[:RERANKED]
+        top = np.argsort(-first, kind="stable")[: answerer.rerank]
         assert answerer.contextual is not None
         meaning = answerer.contextual.similarities(
             case.featurized.question.text, [case.featurized.candidates[i] for i in top]
@@ -198,7 +198,12 @@ def main() -> None:
     rag = NewsRAG(settings)
     store = rag.store
     answerer = ExtractiveAnswerer(
-        store, 0.5, settings.answer_sentences, blank, embedder=rag.embedder
+        store,
+        0.5,
+        settings.answer_sentences,
+        blank,
+        embedder=rag.embedder,
+        rerank=settings.rerank_sentences,
     )
     dev_train, dev_validation = dev_split()
     near_train, near_test = near_miss_split()
@@ -266,7 +271,7 @@ def main() -> None:
         "train_questions": len(train),
         "train_sentences": len(y),
         "sentence_positives": int(y.sum()),
-        "reranked_per_question": RERANKED,
+        "reranked_per_question": settings.rerank_sentences,
         "gap_recall_on_train": recall,
         "threshold_for_near_miss_target": threshold,
     }

@@ -63,6 +63,11 @@ class Documents(Protocol):
         """Articles loaded from one file or feed (to replace an edited file's old version)."""
         ...
 
+    def latest_published(self) -> str | None:
+        """The newest publication date indexed (as stored, possibly partial): an as-of
+        bound on or after it filters nothing, and a filtered search costs far more."""
+        ...
+
 
 @runtime_checkable
 class KeywordIndex(Protocol):

@@ -65,6 +65,7 @@ class Store:
         self.generation = generation
         self._local = threading.local()
         self._swap = threading.Lock()
+        self._latest: tuple[int, str | None] | None = None
         self._keyword = Fts5Keyword(lambda: self._db, lambda: (self.generation, self._vectors.size))
 
     # ---- opening -------------------------------------------------------------------------
@@ -173,6 +174,14 @@ class Store:
 
     def ids_by_origin(self, origin: str) -> list[str]:
         return catalog.ids_by_origin(self._db, origin)
+
+    def latest_published(self) -> str | None:
+        generation = self.generation
+        cached = self._latest
+        if cached is None or cached[0] != generation:  # one indexed look-up per commit
+            row = self._db.execute("SELECT MAX(published) FROM articles").fetchone()
+            cached = self._latest = (generation, row[0] if row else None)
+        return cached[1]
 
     def stats(self) -> Stats:
         return stats.collect(self._db, self.directory, self.model, self.generation)

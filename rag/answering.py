@@ -51,7 +51,6 @@ ABSTAIN_TEXT = "The indexed articles don't cover this."
 # Y". For those, the evidence is plain: a sentence the text attributes to X that names Y.
 SAY_ANSWERABILITY = 0.5
 MIN_WIRE_CHARS = 40
-RERANKED = 6  # sentences the second stage re-scores: ~4 ms each on 2 cores (rag/similarity.py)
 
 
 @dataclass
@@ -101,7 +100,8 @@ def _sentences(article_id: str, content_hash: str, text: str) -> tuple[tuple[int
 
 class ExtractiveAnswerer:
     """Configured with the store (for IDF and article text), the abstention threshold (a
-    probability) and the most sentences an answer quotes."""
+    probability), the most sentences an answer quotes, and with an embedder, how many of the
+    best sentences the second stage re-scores (``NEWSRAG_RERANK_SENTENCES``)."""
 
     def __init__(
         self,
@@ -110,10 +110,12 @@ class ExtractiveAnswerer:
         max_sentences: int = 3,
         model: AnswerModel | None = None,
         embedder: Embedder | None = None,
+        rerank: int = 0,
     ):
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
+        self.rerank = rerank
         self.model = model or load_model()
         # word-piece cosine for every candidate (cheap); the model's own cosine only for the
         # first stage's best few, which the second stage re-scores (rag/similarity.py)
@@ -160,12 +162,12 @@ class ExtractiveAnswerer:
 
     def probabilities(self, featurized: Featurized) -> np.ndarray:
         """Each candidate's probability of holding the answer, in two stages: the sentence
-        model over all candidates, then the re-ranker over its best ``RERANKED`` with the
+        model over all candidates, then the re-ranker over its best ``self.rerank`` with the
         model's own cosine; the rest get 0, since only those few can be answered with."""
         first = self.model.sentence.predict(featurized.rows)
-        if self.contextual is None or not len(first):
+        if self.contextual is None or not self.rerank or not len(first):
             return first
-        top = np.argsort(-first, kind="stable")[:RERANKED]
+        top = np.argsort(-first, kind="stable")[: self.rerank]
         meaning = self.contextual.similarities(
             featurized.question.text, [featurized.candidates[i] for i in top]
         )

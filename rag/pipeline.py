@@ -64,6 +64,7 @@ class NewsRAG:
             self.store,
             self.settings.abstain_threshold,
             self.settings.answer_sentences,
+            rerank=self.settings.rerank_sentences,
             embedder=self.embedder,
         )
         self.llm = LLMAnswerer(self.settings) if self.settings.llm_base_url else None
@@ -127,7 +128,12 @@ class NewsRAG:
 
     def search(self, context: TimeContext) -> Retrieval:
         window = context.window
-        where = DatedFilter(context.sources, context.since, context.until, context.as_of)
+        # An as-of date on or after the newest article (asking "as of today") excludes
+        # nothing: without it the search needs no filter, which at 100k chunks is the
+        # difference between a 2 ms BLAS product and a 90 ms filtered one.
+        newest = first_day(self.store.latest_published())
+        as_of = context.as_of if newest is not None and newest > context.as_of else None
+        where = DatedFilter(context.sources, context.since, context.until, as_of)
         ranking: Recency | None = None
         if context.outside_window and window is not None:
             ranking = Recency(window.until or context.as_of, window.since, NEAREST_WEIGHT,

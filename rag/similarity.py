@@ -6,11 +6,11 @@ plain "best cosine sentence" picker lives on. The answerer uses two cosines:
 - ``StaticVectors``: the mean of MiniLM's own input word-piece vectors. Well under a
   millisecond for the ~70 candidate sentences of a question, so every candidate gets it as
   a feature of the sentence model.
-- ``ContextualVectors``: the whole MiniLM model, as for retrieval. About 4 ms per sentence
-  on 2 cores (~300 ms for all candidates, measured through ``bench/answer_eval.py``), so it
-  is computed only for the few sentences answered with, where it tells the answerability
-  model whether they are about what was asked. Cached per article version, because the
-  same recent articles come back question after question.
+- ``ContextualVectors``: the whole MiniLM model, as for retrieval. About 75 ms for six
+  40-60-piece sentences and the question on 2 cores (~300 ms for all candidates; measured
+  in docs/answers.md), so only the first stage's best few get it, for the second stage
+  (``NEWSRAG_RERANK_SENTENCES``). Cached per article version, because the same recent
+  articles come back question after question.
 
 Nothing is downloaded: both read the shipped model.
 """

@@ -229,3 +229,25 @@ def test_common_words_only_add_to_chunks_with_a_rarer_word(sample_index: Path) -
     assert [s for _, s in split] == pytest.approx([s for c, s in plain if c in holds_rare])
     # and a short top k is the top of that same ranking
     assert search(5, common_min=20) == split[:5]
+
+
+def test_latest_published_follows_every_commit(settings: Settings, embedder: Embedder) -> None:
+    """The pipeline drops an as-of bound on or after it (a filtered search is far slower),
+    so it must never be stale."""
+    ingestor = Ingestor(settings, embedder)
+    ingestor.run(articles())
+    store = Store.open(settings.index_dir)
+    assert store.latest_published() == "2024-04-01"
+    newer = Article(
+        title="Ferry strike",
+        text="Ferry crews walked out on Monday over pay, the union said.",
+        url="https://planet.example/strike",
+        source="Planet",
+        published="2024-09-02",
+    )
+    ingestor.run([newer])
+    store.refresh()
+    assert store.latest_published() == "2024-09-02"
+    delete_article(ingestor.store, newer.article_id)
+    store.refresh()
+    assert store.latest_published() == "2024-04-01"
