@@ -6,11 +6,11 @@ plain "best cosine sentence" picker lives on. The answerer uses two cosines:
 - ``StaticVectors``: the mean of MiniLM's own input word-piece vectors. Well under a
   millisecond for the ~70 candidate sentences of a question, so every candidate gets it as
   a feature of the sentence model.
-- ``ContextualVectors``: the whole MiniLM model, as for retrieval. About 75 ms for six
-  40-60-piece sentences and the question on 2 cores (~300 ms for all candidates; measured
-  in docs/answers.md), so only the first stage's best few get it, for the second stage
-  (``NEWSRAG_RERANK_SENTENCES``). Cached per article version, because the same recent
-  articles come back question after question.
+- ``ContextualVectors``: the whole MiniLM model, as for retrieval, through ONNX Runtime
+  like questions. About 60 ms for six 40-60-piece sentences on 2 cores (~300 ms for all
+  ~70 candidates; measured in docs/answers.md), so only the first stage's best few get it,
+  for the second stage (``NEWSRAG_RERANK_SENTENCES``). Cached per article version, because
+  the same recent articles come back question after question.
 
 Nothing is downloaded: both read the shipped model.
 """
@@ -95,7 +95,7 @@ class ContextualVectors:
             found = {k: self._cache[k] for k in keys if k in self._cache}
         texts = {k: s.text for k, s in zip(keys, spans, strict=True) if k not in found}
         if texts:
-            vectors = self.embedder.encode(list(texts.values()))
+            vectors = self._encode(list(texts.values()))
             fresh = dict(zip(texts, vectors, strict=True))
             found.update(fresh)
             with self._lock:
@@ -103,3 +103,11 @@ class ContextualVectors:
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
         return np.array([found[k] for k in keys]) @ self._question(question)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """One at a time through ONNX Runtime when it serves questions (the same vectors,
+        60 ms for six sentences against 130 ms for torch's batch right after a search, whose
+        BLAS threads torch competes with); torch's batch otherwise."""
+        if self.embedder.query_backend == "onnx":
+            return np.array([self.embedder.encode_query(text) for text in texts])
+        return self.embedder.encode(texts)
