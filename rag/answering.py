@@ -298,7 +298,8 @@ def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[
 
 def with_referents(chosen: list[Candidate]) -> list[Candidate]:
     """A chosen sentence that leans on the one before ("He said…", "The company…") is
-    quoted together with it, unless that sentence is chosen already."""
+    quoted together with it, unless that sentence is chosen already or ends a paragraph
+    (across a paragraph break "This…" refers to the story, not to the last line)."""
     starts = {(c.article.article_id, c.start) for c in chosen}
     for candidate in chosen:
         if not leans_on_previous(candidate.text):
@@ -306,7 +307,9 @@ def with_referents(chosen: list[Candidate]) -> list[Candidate]:
         article = candidate.article
         spans = _sentences(article.article_id, article.content_hash, article.text)
         index = next((i for i, (s, _) in enumerate(spans) if s == candidate.start), 0)
-        if index > 0 and (article.article_id, spans[index - 1][0]) not in starts:
+        if index == 0 or (article.article_id, spans[index - 1][0]) in starts:
+            continue
+        if "\n" not in article.text[spans[index - 1][1] : candidate.start]:
             candidate.start = spans[index - 1][0]
     return chosen
 

@@ -62,6 +62,15 @@ def test_a_sentence_that_leans_on_the_one_before_is_quoted_with_it() -> None:
     assert chosen.text.startswith("The county will close the Harlow river bridge")
 
 
+def test_a_paragraph_break_ends_the_reach_back() -> None:
+    text = "Crews replaced the deck.\n\nThis is not the first closure of the bridge."
+    article = StoredArticle("a2", "Harlow", text, None, None, None, None, "test", "h2")
+    _, second = split_sentences(text)
+    candidate = Candidate(article, second[0], second[1], passage_rank=0, passage_score=1.0)
+    [chosen] = with_referents([candidate])
+    assert (chosen.start, chosen.end) == second
+
+
 @pytest.mark.parametrize(
     ("spans", "expected"),
     [
