@@ -9,9 +9,12 @@ the answer. So each candidate sentence is described by what answering takes
 for, something the question does not already say, attribution for "what did X say", its
 place in the article and in the retrieval) and scored by a logistic model learned from real
 news-quiz questions (``rag.answer_model``, trained by ``bench/train_answerer.py``). A second
-model turns the best sentences and the evidence's coverage of the question's rare words into
-the probability that the answer holds the answer; below ``NEWSRAG_ABSTAIN_THRESHOLD`` we
-abstain. Measurements: docs/answers.md.
+stage re-scores the best few with the embedding model's own cosine (``rag.similarity``), and
+a third model turns the best sentences and the evidence's coverage of the question's rare
+words into the probability that the answer holds the answer; below
+``NEWSRAG_ABSTAIN_THRESHOLD`` we abstain. The chosen quotes then take the sentence before
+when they lean on it (``rag.referents``), and wire copies of one sentence become one
+citation. Measurements: docs/answers.md.
 """
 
 from __future__ import annotations
@@ -138,9 +141,9 @@ class ExtractiveAnswerer:
         probabilities = self.probabilities(featurized)
         copies = wire_copies(featurized.candidates, probabilities)
         # a copy never takes a place in the answer: its best-scored twin lists it instead
-        chosen = self.choose(
-            np.where([i in copies for i in range(len(probabilities))], -1.0, probabilities)
-        )
+        masked = probabilities.copy()
+        masked[list(copies)] = -1.0
+        chosen = self.choose(masked)
         row = self.answerability_row(featurized, probabilities, chosen)
         candidates = featurized.candidates
         answerability = float(self.model.answerability.predict(np.array([row]))[0])
@@ -207,7 +210,6 @@ class ExtractiveAnswerer:
         terms = frozenset(scored) | frozenset(question.terms)
         passage_stems: frozenset[str] = frozenset()
         candidates: list[Candidate] = []
-        rows: list[list[float]] = []
         items: list[SentenceInput] = []
         seen: set[tuple[str, int]] = set()
         for rank, passage in enumerate(passages):
@@ -248,7 +250,7 @@ class ExtractiveAnswerer:
                     rank=rank,
                     passage_score=passage.score,
                     dense=passage.dense,
-                    similarity=0.0,  # filled in below, for all candidates in one batch
+                    similarity=0.0,  # set below, for all candidates in one batch
                     bm25_relative=(passage.bm25 or 0.0) / top_bm25 if top_bm25 > 0 else 0.0,
                     attributed=candidate.attributed,
                 )
@@ -257,12 +259,12 @@ class ExtractiveAnswerer:
         similarities = (
             self.static.similarities(question.text, [c.text for c in candidates])
             if self.static
-            else None
+            else np.zeros(len(items))
         )
-        for i, item in enumerate(items):
-            if similarities is not None:
-                item = replace(item, similarity=float(similarities[i]))
-            rows.append(sentence_row(item, question, weights, top_idf))
+        rows = [
+            sentence_row(replace(item, similarity=float(s)), question, weights, top_idf)
+            for item, s in zip(items, similarities, strict=True)
+        ]
         matrix = with_gaps(np.array(rows, dtype=float).reshape(len(rows), len(SENTENCE_FEATURES)))
         top_dense = passages[0].dense or 0.0 if passages else 0.0
         return Featurized(question, candidates, matrix, weights, passage_stems, top_dense, top_idf)
