@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from index.store import StoredArticle
 from rag.schema import AlsoIn, Citation
 
@@ -26,28 +28,24 @@ def cite(
         )
     return Citation(
         n=n,
-        article_id=article.article_id,
-        title=article.title,
-        source=article.source,
-        published=article.published,
-        url=article.url,
+        **_source(article),
         quote=quote,
         start=start,
         end=end,
         score=round(score, 4),
-        also_in=[
-            AlsoIn(
-                article_id=other.article_id,
-                title=other.title,
-                source=other.source,
-                published=other.published,
-                url=other.url,
-                start=s,
-                end=e,
-            )
-            for other, s, e in also_in or []
-        ],
+        also_in=[AlsoIn(**_source(other), start=s, end=e) for other, s, e in also_in or []],
     )
+
+
+def _source(article: StoredArticle) -> dict[str, Any]:
+    """What a citation says of the article it points into."""
+    return {
+        "article_id": article.article_id,
+        "title": article.title,
+        "source": article.source,
+        "published": article.published,
+        "url": article.url,
+    }
 
 
 def verify(citation: Citation, article_text: str) -> bool:
