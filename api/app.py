@@ -26,12 +26,12 @@ from api.jobs import Jobs
 from api.limits import BodyLimit
 from api.models import ArticleBatch
 from api.observability import request_logger
-from api.routes import admin, articles, ask, chat, page
+from api.routes import admin, articles, ask, chat, feeds, page
 from api.routes.page import CHAT_PAGE, STATIC
 from api.security import Guard
 from api.service import Service
+from api.settings import Settings, get_settings
 from index.embedding import Embedder
-from index.settings import Settings, get_settings
 
 __all__ = ["STATIC", "create_app"]
 
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, page=CHAT_PAGE)  # CSP, nosniff: api/headers.py
     install_error_handlers(app)
-    for routes in (admin, page, ask, chat, articles):
+    for routes in (admin, page, ask, chat, articles, feeds):
         app.include_router(routes.router)
 
     # Integrations mount here (the Slack bot: api/slack.py), each only when configured.

@@ -5,20 +5,35 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from api import cli_articles, cli_feeds
+from api.cli_common import (
+    IndexOption,
+    StoreOption,
+    date_option,
+    err,
+    fail,
+    open_index,
+    out,
+    printable,
+    settings_for,
+)
 from api.rendering import also_in_text
+from api.settings import Settings, get_settings
+from index.backends import describe
 from index.chunking import ChunkSizeError
 from index.embedding import Embedder, ModelLoadError
-from index.loaders import Defaults, normalize_date
-from index.settings import Settings, get_settings
-from index.store import Store, StoreError
+from index.loaders import Defaults
+from index.protocols import DocumentStore
+from index.settings import IndexSettings
+from index.store import StoreError
 from rag.schema import Answer, AnswerMode
 
 app = typer.Typer(
@@ -27,12 +42,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-IndexOption = Annotated[
-    Path | None, typer.Option("--index", help="Index directory [env NEWSRAG_INDEX_DIR].")
-]
 ANSWER_MODES: dict[str, tuple[AnswerMode, ...]] = {
     "extractive": ("extractive",),
     "llm": ("llm",),
@@ -40,22 +49,12 @@ ANSWER_MODES: dict[str, tuple[AnswerMode, ...]] = {
 }
 
 
-def _settings(index: Path | None) -> Settings:
-    settings = get_settings()
-    return settings.model_copy(update={"index_dir": index}) if index else settings
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _embedder(settings: Settings) -> Embedder:
+def _embedder(settings: IndexSettings) -> Embedder:
     embedder = Embedder.from_settings(settings)
     try:
         embedder.model  # noqa: B018  load now so a bad model fails before any work
     except ModelLoadError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     return embedder
 
 
@@ -71,20 +70,6 @@ def _progress() -> Progress:
     )
 
 
-def _date(value: str | None, option: str, partial: bool = False) -> str | None:
-    """A typed date; ``partial`` also takes a year or month alone ("2024", "2024-05"),
-    which is stored at that precision (index/dates.py)."""
-    from index.dates import is_day
-
-    if value is None:
-        return None
-    parsed = normalize_date(value, fuzzy=False)
-    if parsed is None or not (partial or is_day(parsed)):
-        example = "YYYY-MM-DD, YYYY-MM or YYYY" if partial else "YYYY-MM-DD"
-        raise _fail(f"{option} {value!r} is not a date (use {example})", 2)
-    return parsed
-
-
 def _as_of(value: str | None) -> dt.date | None:
     """--as-of: a real calendar date, YYYY-MM-DD."""
     if value is None:
@@ -92,7 +77,7 @@ def _as_of(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise _fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
+        raise fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
 
 
 def _time_line(answer: Answer) -> str:
@@ -102,21 +87,47 @@ def _time_line(answer: Answer) -> str:
     return time_text(answer).strip()
 
 
-def _printable(text: str) -> str:
-    """A file name or reason on one plain line: control, bidi and other unprintable
-    characters escaped as in Python's repr ("\\n", "\\x1b", "\\u202e"), rich markup
-    escaped, so a hostile name can neither forge lines nor drive the terminal."""
-    from rich.markup import escape
+def _ingest_on_ray(
+    settings: Settings, files: list[Path], defaults: Defaults, address: str, urls: bool
+) -> None:
+    """``ingest --ray``: the same counts and messages, the work on Ray (index/ray_ingest.py)."""
+    from api.ingest_display import ingest_display
+    from index.ray_ingest import RayOptions, RayUnavailableError, check_address, ray_ingest
 
-    shown = "".join(
-        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    if urls:
+        raise fail("--ray ingests files and directories; fetch page URLs without --ray")
+    try:
+        options = RayOptions(address=check_address(address))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    embedder = _embedder(settings)
+    try:
+        with ingest_display(err, 0) as status:
+            report = ray_ingest(settings, embedder, files, defaults, status, options)
+    except (StoreError, ChunkSizeError, RayUnavailableError) as exc:
+        raise fail(str(exc)) from None
+    for note, kind in [(f, "skipped") for f in report.failed] + [
+        (w, "warning") for w in report.warnings
+    ]:
+        err.print(
+            f"[yellow]{kind}[/yellow] {printable(note.path)}: {printable(note.reason)}",
+            highlight=False,
+        )
+    if not report.ingested:
+        raise fail("nothing to ingest: no readable article in the given paths")
+    out.print(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"failed {len(report.failed)}; {report.chunks} chunks in {report.seconds:.1f} s "
+        f"-> {describe(settings)} (ray)",
+        highlight=False,
     )
-    return escape(shown)
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories of articles.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories or http(s) URLs of article pages.")
+    ],
     source: Annotated[
         str | None, typer.Option(help="Outlet for articles that don't name one.")
     ] = None,
@@ -128,53 +139,74 @@ def ingest(
         ),
     ] = None,
     index: IndexOption = None,
+    store_uri: StoreOption = None,
+    ray: Annotated[
+        bool,
+        typer.Option(
+            "--ray",
+            help="Run on Ray Data (the \\[ray] extra), on a local cluster with this machine's "
+            "CPUs unless --ray-address names one.",
+        ),
+    ] = False,
+    ray_address: Annotated[
+        str,
+        typer.Option(help="With --ray: 'auto' or ray://host:port joins that Ray cluster."),
+    ] = "",
 ) -> None:
-    """Add articles (text, Markdown, HTML, JSON/JSONL, RSS/Atom); unchanged ones are skipped."""
+    """Add articles from files, directories or page URLs; unchanged ones are skipped.
+
+    Files: text, Markdown, HTML, JSON/JSONL, RSS/Atom. Pages are fetched honouring
+    robots.txt, at most one request per host per NEWSRAG_FETCH_HOST_INTERVAL_S."""
+    from index.fetching import is_url
     from index.ingest import Ingestor
     from index.loaders import Limits, load_paths
 
-    settings = _settings(index)
-    defaults = Defaults(source=source, published=_date(published, "--published", partial=True))
-    loaded = load_paths(paths, defaults, Limits.of(settings))
+    settings = settings_for(index, store_uri)
+    defaults = Defaults(
+        source=source, published=date_option(published, "--published", partial=True)
+    )
+    files = [Path(p) for p in paths if not is_url(p)]
+    if ray or ray_address:
+        _ingest_on_ray(settings, files, defaults, ray_address, len(files) < len(paths))
+        return
+    loaded = load_paths(files, defaults, Limits.of(settings))
+    if len(files) < len(paths):  # pages: robots.txt and a polite rate (index/fetching.py)
+        from api.cli_feeds import fetch_pages
+
+        fetch_pages([p for p in paths if is_url(p)], loaded, defaults, settings)
     for failure in loaded.failures:
         err.print(
-            f"[yellow]skipped[/yellow] {_printable(failure.path)}: {_printable(failure.reason)}",
+            f"[yellow]skipped[/yellow] {printable(failure.path)}: {printable(failure.reason)}",
             highlight=False,
         )
     for warning in loaded.warnings:
         err.print(
-            f"[yellow]warning[/yellow] {_printable(warning.path)}: {_printable(warning.reason)}",
+            f"[yellow]warning[/yellow] {printable(warning.path)}: {printable(warning.reason)}",
             highlight=False,
         )
     if not loaded.articles:
-        raise _fail("nothing to ingest: no readable article in the given paths")
+        raise fail("nothing to ingest: no readable article in the given paths")
     embedder = _embedder(settings)
     try:
         ingestor = Ingestor(settings, embedder)
     except (StoreError, ChunkSizeError) as exc:
-        raise _fail(str(exc)) from None
-    with _progress() as bar:
-        task = bar.add_task("ingesting", total=len(loaded.articles))
-        report = ingestor.run(loaded.articles, lambda done, _: bar.update(task, completed=done))
+        raise fail(str(exc)) from None
+    from api.ingest_display import ingest_display
+
+    with ingest_display(err, len(loaded.articles)) as status:
+        report = ingestor.run(loaded.articles, status=status)
     for failure in report.failed:
         err.print(
-            f"[yellow]skipped[/yellow] {_printable(failure.path)}: {_printable(failure.reason)}",
+            f"[yellow]skipped[/yellow] {printable(failure.path)}: {printable(failure.reason)}",
             highlight=False,
         )
     report.failed = loaded.failures + report.failed
     out.print(
         f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
         f"failed {len(report.failed)}; {report.chunks} chunks in {report.seconds:.1f} s "
-        f"-> {settings.index_dir}",
+        f"-> {describe(settings)}",
         highlight=False,
     )
-
-
-def _open(settings: Settings) -> Store:
-    try:
-        return Store.open(settings.index_dir)
-    except StoreError as exc:
-        raise _fail(str(exc)) from None
 
 
 @app.command()
@@ -209,6 +241,7 @@ def ask(
         ),
     ] = None,
     index: IndexOption = None,
+    store_uri: StoreOption = None,
 ) -> None:
     """Answer a question from the indexed articles, with numbered exact quotes."""
     from rag.generation import LLMNotConfiguredError
@@ -216,10 +249,11 @@ def ask(
     from rag.time_window import TimeExpressionError
 
     if not question.strip():
-        raise _fail("the question is empty", 2)
+        raise fail("the question is empty", 2)
     day = _as_of(as_of)
-    settings = _settings(index)
-    store = _open(settings)
+    settings = settings_for(index, store_uri)
+    store = open_index(settings)
+    _check_filter(store, source or (), date_option(since, "--since"), date_option(until, "--until"))
     rag = NewsRAG(settings, _embedder(settings), store)
     answer_mode: AnswerMode | None = None if llm is None else ("llm" if llm else "extractive")
     try:
@@ -227,16 +261,16 @@ def ask(
             question,
             k,
             source or (),
-            _date(since, "--since"),
-            _date(until, "--until"),
+            date_option(since, "--since"),
+            date_option(until, "--until"),
             answer_mode=answer_mode,
             as_of=day,
             recency=recency,
         )
     except LLMNotConfiguredError as exc:
-        raise _fail(str(exc), 2) from None
+        raise fail(str(exc), 2) from None
     except TimeExpressionError as exc:
-        raise _fail(f"the question names a date that does not exist: {exc}", 2) from None
+        raise fail(f"the question names a date that does not exist: {exc}", 2) from None
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
@@ -260,7 +294,7 @@ def ask(
         )
         also = also_in_text(citation)
         if also:
-            out.print(f"    [dim]{_printable(also)}[/dim]", highlight=False)
+            out.print(f"    [dim]{printable(also)}[/dim]", highlight=False)
     check = answer.verification
     if check:
         total = check.kept + check.dropped
@@ -273,10 +307,11 @@ def ask(
 @app.command()
 def stats(
     index: IndexOption = None,
+    store_uri: StoreOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """What the index holds."""
-    numbers = _open(_settings(index)).stats()
+    numbers = open_index(settings_for(index, store_uri)).stats()
     if as_json:
         sys.stdout.write(json.dumps(numbers.__dict__, indent=2) + "\n")
         return
@@ -286,6 +321,16 @@ def stats(
     table.add_row("published", f"{numbers.oldest or '?'} .. {numbers.newest or '?'}")
     table.add_row("undated", str(numbers.undated))
     table.add_row("outlets", ", ".join(f"{k} ({v})" for k, v in numbers.sources.items()))
+    by_period = numbers.months
+    if len(by_period) > 24:  # a long span reads better by year; --json keeps the months
+        years: dict[str, int] = {}
+        for month, count in by_period.items():
+            years[month[:4]] = years.get(month[:4], 0) + count
+        by_period = years
+    table.add_row(
+        "months" if by_period is numbers.months else "years",
+        ", ".join(f"{k} ({v})" for k, v in by_period.items()),
+    )
     table.add_row("model", numbers.model)
     table.add_row("size", f"{numbers.size_bytes / 1e6:.1f} MB")
     out.print(table)
@@ -295,13 +340,14 @@ def stats(
 def delete(
     article_id: Annotated[str, typer.Argument(help="Article id (see `ask --json`).")],
     index: IndexOption = None,
+    store_uri: StoreOption = None,
 ) -> None:
     """Remove an article from the vectors, the text store and the BM25 index."""
     from index.ingest import delete_article
 
-    store = _open(_settings(index))
+    store = open_index(settings_for(index, store_uri))
     if not delete_article(store, article_id):
-        raise _fail(f"no article {article_id!r} in {store.directory}")
+        raise fail(f"no article {article_id!r} in {store.location}")
     out.print(f"deleted {article_id}")
 
 
@@ -314,6 +360,7 @@ def serve(
         typer.Option(help="Bind a non-loopback address although no API key is configured."),
     ] = False,
     index: IndexOption = None,
+    store_uri: StoreOption = None,
 ) -> None:
     """Serve the HTTP API, the OpenAI-compatible endpoint and the chat page (uvicorn)."""
     import ipaddress
@@ -324,7 +371,7 @@ def serve(
     from api.app import create_app
     from api.observability import configure_logging
 
-    settings = _settings(index)
+    settings = settings_for(index, store_uri)
     configure_logging()
     try:
         loopback = ipaddress.ip_address(host).is_loopback
@@ -332,7 +379,7 @@ def serve(
         loopback = host == "localhost"
     if not loopback and not settings.api_keys:
         if not allow_public:
-            raise _fail(
+            raise fail(
                 f"refusing to serve on {host} without API keys: set NEWSRAG_API_KEYS, bind "
                 "127.0.0.1, or pass --allow-public",
                 2,
@@ -421,14 +468,14 @@ def evaluate(
     from rag.evaluation.runner import MODES, EvalRequest, run_request
 
     if index and url:
-        raise _fail("--index and --url exclude each other: evaluate one or the other", 2)
+        raise fail("--index and --url exclude each other: evaluate one or the other", 2)
     if mode not in MODES:
-        raise _fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}", 2)
+        raise fail(f"--mode must be one of {', '.join(MODES)}, not {mode!r}", 2)
     answer_modes = ANSWER_MODES.get(answer_mode)
     if answer_modes is None:
-        raise _fail(f"--answer-mode must be extractive, llm or both, not {answer_mode!r}", 2)
+        raise fail(f"--answer-mode must be extractive, llm or both, not {answer_mode!r}", 2)
     if "llm" in answer_modes and not url and not get_settings().llm_base_url:
-        raise _fail("--answer-mode llm needs an LLM endpoint: set NEWSRAG_LLM_BASE_URL", 2)
+        raise fail("--answer-mode llm needs an LLM endpoint: set NEWSRAG_LLM_BASE_URL", 2)
     if as_of == "both":
         as_of_runs: tuple[str, ...] = ("question", "today")
     elif as_of in ("question", "today"):
@@ -458,7 +505,7 @@ def evaluate(
         try:
             result, warnings = run_request(request, get_settings(), _embedder, track)
         except (DatasetError, BackendError, CorpusMismatchError, StoreError) as exc:
-            raise _fail(str(exc)) from None
+            raise fail(str(exc)) from None
     for warning in warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     target = out_dir or Path("eval-results") / result.dataset["name"]
@@ -473,6 +520,7 @@ def slack(
         bool, typer.Option("--socket", help="Connect over Socket Mode with SLACK_APP_TOKEN.")
     ] = False,
     index: IndexOption = None,
+    store_uri: StoreOption = None,
 ) -> None:
     """Run the Slack bot over Socket Mode (no public URL needed). Over HTTP the bot is part of
     `newsrag serve` (request URL https://HOST/slack/events); see docs/slack.md."""
@@ -483,12 +531,12 @@ def slack(
     from rag.pipeline import NewsRAG
 
     if not socket:
-        raise _fail(
+        raise fail(
             "over HTTP the Slack bot runs inside `newsrag serve` (request URL "
             "https://HOST/slack/events); pass --socket for Socket Mode",
             2,
         )
-    settings = _settings(index)
+    settings = settings_for(index, store_uri)
     missing = [
         name
         for name, value in (
@@ -498,15 +546,36 @@ def slack(
         if value is None
     ]
     if missing:
-        raise _fail(f"set {' and '.join(missing)} for Socket Mode (see docs/slack.md)", 2)
+        raise fail(f"set {' and '.join(missing)} for Socket Mode (see docs/slack.md)", 2)
     configure_logging()
-    rag = NewsRAG(settings, _embedder(settings), _open(settings))
+    rag = NewsRAG(settings, _embedder(settings), open_index(settings))
     try:
         run_socket_mode(settings, rag)
     except SlackApiError as exc:
-        raise _fail(f"Slack refused the token: {exc.response.get('error')}") from None
+        raise fail(f"Slack refused the token: {exc.response.get('error')}") from None
     except KeyboardInterrupt:
         pass
+
+
+def _check_filter(
+    store: DocumentStore, sources: Sequence[str], since: str | None, until: str | None
+) -> None:
+    """A filter that can match nothing is a usage error naming it (rag/filters.py)."""
+    from rag.filters import FilterError, check_filter
+
+    try:
+        check_filter(store, sources, since, until)
+    except FilterError as exc:
+        raise fail(f"--{exc.field}: {exc}", 2) from None
+
+
+# Commands in their own modules, which import api/cli_common.py, never this module: list,
+# show and export (api/cli_articles.py); watch and feeds (api/cli_feeds.py).
+app.command(name="list")(cli_articles.list_articles)
+app.command()(cli_articles.show)
+app.command()(cli_articles.export)
+app.command()(cli_feeds.watch)
+app.command(name="feeds")(cli_feeds.list_feeds)
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from fastapi import Depends, HTTPException, Request, status
 
 from api.jobs import Jobs
 from api.service import Service
-from index.settings import Settings
+from api.settings import Settings
 from rag.pipeline import NewsRAG
 
 

@@ -156,6 +156,27 @@ class ArticleOut(BaseModel):
     chunks: list[list[int]] = Field(description="[start, end] of each chunk.")
 
 
+class ArticleSummary(BaseModel):
+    """An article in a listing: its metadata and size, not its text (GET /articles/{id})."""
+
+    article_id: str
+    title: str
+    url: str | None
+    source: str | None
+    author: str | None
+    published: str | None
+    chars: int = Field(description="Length of the article text.")
+
+
+class ArticleList(BaseModel):
+    articles: list[ArticleSummary] = Field(
+        description="Newest first (undated last), ties by article_id."
+    )
+    next_cursor: str | None = Field(
+        None, description="Pass as ?cursor= for the next page; null on the last page."
+    )
+
+
 class ErrorBody(BaseModel):
     error: str
     detail: Any = None

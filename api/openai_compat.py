@@ -2,7 +2,13 @@
 newsrag as a model. Citations travel twice: as a numbered source list in the text, for people,
 and as ``citations`` beside ``choices``, for programs. The source list and the dates read as in
 Slack: both come from api/rendering.py. Only the wire format is here; the route that serves
-it is api/routes/chat.py."""
+it is api/routes/chat.py.
+
+Parameters newsrag cannot honour are refused with a 400 saying why rather than silently
+ignored (a client asking for ``n=3`` choices or for tool calls would otherwise misread the
+one plain answer it gets); those a chat model can honour (``max_tokens``,
+``max_completion_tokens``, ``temperature``, ``stop``) are passed to it in LLM mode and have
+no effect on an extractive answer, which generates nothing."""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
+
+from fastapi import HTTPException, status
 
 from api.errors import field_error
 from api.models import AnswerOut, ChatRequest
@@ -28,6 +36,65 @@ def model_list(llm: bool) -> dict[str, Any]:
         "object": "list",
         "data": [{"id": i, "object": "model", "created": 0, "owned_by": "newsrag"} for i in ids],
     }
+
+
+# What a request may ask of newsrag's chat model; the value checks mirror OpenAI's.
+PASSED_ON = ("max_tokens", "max_completion_tokens", "temperature", "stop")
+REFUSED = {
+    "tools": "newsrag calls no tools: it answers from the indexed articles only",
+    "functions": "newsrag calls no functions: it answers from the indexed articles only",
+    "tool_choice": "newsrag calls no tools: it answers from the indexed articles only",
+    "function_call": "newsrag calls no functions: it answers from the indexed articles only",
+    "audio": "newsrag answers in text only",
+}
+
+
+def _bad(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_400_BAD_REQUEST, message)
+
+
+def llm_options(body: ChatRequest, llm: bool) -> dict[str, Any]:
+    """The request's chat-model parameters, checked: a 400 for a model this server does
+    not serve, ``n`` > 1, tools, or a parameter value OpenAI would refuse too. ``llm``:
+    whether an LLM endpoint is configured (``newsrag-llm`` is served only then)."""
+    served = [MODEL_ID, LLM_MODEL_ID] if llm else [MODEL_ID]
+    if body.model not in served:
+        raise _bad(
+            f"model {body.model!r} is not served here; use {' or '.join(served)} (GET /v1/models)"
+        )
+    extra = body.model_extra or {}
+    for name, reason in REFUSED.items():
+        if extra.get(name) not in (None, [], "none"):
+            raise _bad(f"{name!r} is not supported: {reason}")
+    n = extra.get("n")
+    if n is not None and n != 1:
+        raise _bad(f"n={n!r} is not supported: newsrag gives one answer per request (n=1)")
+    options: dict[str, Any] = {}
+    for name in ("max_tokens", "max_completion_tokens"):
+        value = extra.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise _bad(f"{name} must be a whole number of at least 1, not {value!r}")
+        options["max_tokens"] = value
+    temperature = extra.get("temperature")
+    if temperature is not None:
+        if isinstance(temperature, bool) or not isinstance(temperature, int | float):
+            raise _bad(f"temperature must be a number from 0 to 2, not {temperature!r}")
+        if not 0 <= temperature <= 2:
+            raise _bad(f"temperature must be from 0 to 2, not {temperature!r}")
+        options["temperature"] = float(temperature)
+    stop = extra.get("stop")
+    if stop is not None:
+        stops = [stop] if isinstance(stop, str) else stop
+        if not (
+            isinstance(stops, list)
+            and 1 <= len(stops) <= 4
+            and all(isinstance(x, str) and x for x in stops)
+        ):
+            raise _bad("stop must be a string or a list of 1 to 4 non-empty strings")
+        options["stop"] = stops
+    return options
 
 
 def answer_mode_of(model: str) -> AnswerMode | None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from api.deps import require_rag
 from api.errors import field_error
 from api.models import AnswerOut, Query
 from api.observability import Metrics
 from api.service import Service
-from index.settings import Settings
+from api.settings import Settings
+from rag.filters import FilterError, check_filter
 from rag.pipeline import NewsRAG
 from rag.retrieval import Retrieval
 from rag.schema import Answer
@@ -42,6 +44,19 @@ def check(query: Query, settings: Settings) -> None:
         raise field_error("question", str(exc)) from None
 
 
+def check_request(query: Query, service: Service) -> None:
+    """``check``, then the filters against the loaded index: an outlet it does not hold,
+    ``since`` after ``until``, or dates no article of the outlets has are a 422 naming the
+    field (rag/filters.py), not an answer saying the articles don't cover the question."""
+    check(query, service.settings)
+    if service.rag is None:
+        return  # still loading: the route answers 503
+    try:
+        check_filter(service.rag.store, query.sources, query.since, query.until)
+    except FilterError as exc:
+        raise field_error(exc.field, str(exc)) from None
+
+
 def retrieve(rag: NewsRAG, query: Query) -> Retrieval:
     return rag.retrieve(
         query.question,
@@ -56,10 +71,15 @@ def retrieve(rag: NewsRAG, query: Query) -> Retrieval:
     )
 
 
-def answer(service: Service, query: Query) -> AnswerOut:
+def answer(
+    service: Service, query: Query, llm_options: Mapping[str, Any] | None = None
+) -> AnswerOut:
+    """``llm_options``: chat-model parameters of an OpenAI-compatible request (LLM mode)."""
     rag = require_rag(service)
     started = time.perf_counter()
-    result = rag.answer(query.question, retrieve(rag, query), started, query.answer_mode)
+    result = rag.answer(
+        query.question, retrieve(rag, query), started, query.answer_mode, llm_options
+    )
     return observed(service.metrics, result)
 
 
@@ -71,12 +91,14 @@ def observed(metrics: Metrics, result: Answer) -> AnswerOut:
     return AnswerOut(**result.model_dump())
 
 
-def answer_events(service: Service, query: Query) -> Iterator[str | AnswerOut]:
+def answer_events(
+    service: Service, query: Query, llm_options: Mapping[str, Any] | None = None
+) -> Iterator[str | AnswerOut]:
     """The answer's sentences as they become final, then the whole answer (in LLM mode
     a sentence is final once it passed the grounding check)."""
     rag = require_rag(service)
     started = time.perf_counter()
     for event in rag.answer_stream(
-        query.question, retrieve(rag, query), started, query.answer_mode
+        query.question, retrieve(rag, query), started, query.answer_mode, llm_options
     ):
         yield observed(service.metrics, event) if isinstance(event, Answer) else event

@@ -1,16 +1,23 @@
 """API keys (bearer tokens, constant-time comparison), a per-key rate limit, and a limit on
-wrong keys per client address so that keys cannot be guessed at speed."""
+wrong keys per client address so that keys cannot be guessed at speed.
+
+Whom the request limit counts: with keys set, each key (``rate_limit_per_minute``); without
+keys, each client address, except that a loopback address (a script or the chat page on the
+same machine, the only callers a keyless server accepts unless started with
+``--allow-public``) has its own limit, ``rate_limit_loopback_per_minute``, off by default: a
+local batch of 200 questions is not an attack. Every 429 carries ``Retry-After``."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import threading
 import time
 
 from fastapi import HTTPException, Request, status
 
-from index.settings import Settings
+from api.settings import Settings
 
 FAILED_KEYS_PER_MINUTE = 10  # wrong or missing keys one address may send before a 429
 MAX_BUCKETS = 10_000  # past this, buckets that have refilled (carry no state) are dropped
@@ -64,6 +71,7 @@ class Guard:
     def __init__(self, settings: Settings):
         self._keys = [k.get_secret_value().encode() for k in settings.api_keys]
         self.requests = TokenBuckets(settings.rate_limit_per_minute, "requests")
+        self.loopback = TokenBuckets(settings.rate_limit_loopback_per_minute, "requests")
         self.failures = TokenBuckets(FAILED_KEYS_PER_MINUTE, "failed API key attempts")
 
     def identify(self, request: Request) -> str:
@@ -90,5 +98,20 @@ class Guard:
         return "key:" + hashlib.sha256(supplied).hexdigest()[:12]
 
     def throttle(self, who: str) -> None:
-        """Token bucket per caller: ``rate_limit_per_minute`` requests a minute."""
-        self.requests.take(who)
+        """Token bucket per caller: ``rate_limit_per_minute`` requests a minute per key, or
+        per address without keys; a loopback address without keys has
+        ``rate_limit_loopback_per_minute`` (0, no limit, by default)."""
+        if not self._keys and _is_loopback(who):
+            self.loopback.take(who)
+        else:
+            self.requests.take(who)
+
+
+def _is_loopback(who: str) -> bool:
+    """Is this caller identity (``ip:<address>``) a loopback address?"""
+    if not who.startswith("ip:"):
+        return False
+    try:
+        return ipaddress.ip_address(who[3:]).is_loopback
+    except ValueError:
+        return False

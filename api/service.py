@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from api.jobs import Jobs
 from api.observability import Metrics
 from api.security import Guard
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor, open_store
-from index.settings import Settings
 from rag.pipeline import NewsRAG
 
 

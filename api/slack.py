@@ -54,7 +54,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from api.observability import Metrics
 from api.rendering import SECTION_LIMIT, citation_mrkdwn, clip, escape, sources_text, time_text
-from index.settings import Settings
+from api.settings import Settings
 from rag.conversation import resolve
 from rag.pipeline import NewsRAG
 from rag.schema import Answer

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from api.settings import Settings
 from bench.answer_data import Item, cites, dev_split, near_miss_split
-from index.settings import Settings
 from rag.evaluation.metrics import contains_gold
 from rag.pipeline import NewsRAG
 

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from api.settings import Settings
 from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
-from index.settings import Settings
 from rag.evaluation.metrics import best_over_gold, contains_gold
 from rag.pipeline import NewsRAG
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.settings import Settings
+from api.settings import Settings
 from rag.pipeline import NewsRAG
 from rag.question import analyze
 

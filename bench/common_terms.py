@@ -32,9 +32,9 @@ from fusion import (  # noqa: E402
     read_qrels,
 )
 
+from api.settings import Settings  # noqa: E402
 from index.documents import Article  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
-from index.settings import Settings  # noqa: E402
 from index.store import COMMON_MIN, COMMON_SHARE, Store  # noqa: E402
 from rag.retrieval import HybridRetriever  # noqa: E402
 

@@ -39,9 +39,9 @@ if str(REPO) not in sys.path:  # run as a script from anywhere, without installi
 
 import numpy as np  # noqa: E402
 
+from api.settings import Settings  # noqa: E402
 from index.documents import Article  # noqa: E402
 from index.embedding import Embedder  # noqa: E402
-from index.settings import Settings  # noqa: E402
 from rag.evaluation.metrics import retrieval_metrics  # noqa: E402
 from rag.fusion import Fusion, ReciprocalRankFusion, WeightedFusion  # noqa: E402
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from api.settings import Settings
 from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
-from index.settings import Settings
 from rag import answering
 from rag.answer_model import MODEL_PATH, AnswerModel, Logistic
 from rag.answering import ExtractiveAnswerer, Featurized

@@ -59,6 +59,40 @@ def ids_by_origin(db: sqlite3.Connection, origin: str) -> list[str]:
     return [r[0] for r in rows]
 
 
+def list_articles(
+    db: sqlite3.Connection,
+    where: SearchFilter | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int = 50,
+    query: str | None = None,
+) -> list[StoredArticle]:
+    """One page of articles, newest first (undated last), ties broken by article id, so
+    that ``after`` (the ``list_key`` of the previous page's last article) is a stable
+    cursor (``index.protocols.list_key``): an article added meanwhile never shifts or
+    repeats a page. ``query``: every
+    word must occur in the title or text (case-insensitive substring)."""
+    clause, params = (where or SearchFilter()).sql()
+    clauses: list[str] = [clause]
+    values: list[object] = list(params)
+    for word in (query or "").split():
+        clauses.append("(a.title || ' ' || a.text) LIKE ? ESCAPE '\\'")
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        values.append(f"%{escaped}%")
+    if after is not None:
+        clauses.append(
+            "(COALESCE(a.published, '') < ? OR "
+            "(COALESCE(a.published, '') = ? AND a.article_id > ?))"
+        )
+        values.extend([after[0], after[0], after[1]])
+    rows = db.execute(
+        "SELECT a.article_id, a.title, a.text, a.url, a.source, a.author, a.published, "
+        "a.origin, a.content_hash FROM articles a WHERE " + " AND ".join(clauses) + " "
+        "ORDER BY COALESCE(a.published, '') DESC, a.article_id LIMIT ?",
+        [*values, max(0, limit)],
+    ).fetchall()
+    return [StoredArticle(*r) for r in rows]
+
+
 def matching_chunk_ids(db: sqlite3.Connection, where: SearchFilter) -> np.ndarray:
     """Ids of the chunks whose article passes the filter: what dense search may return."""
     clause, params = where.sql()

@@ -1,10 +1,19 @@
 """Turn scraped text into the article text that is stored and quoted.
 
-Page furniture is removed by two general rules rather than a list tuned to one site.
-A *cross-link line* ("Related: <headline>", "Magazine: <headline>", "See also: ...") is a
-one-word (or navigation) label, a colon, then a headline that never ends like a sentence.
-A *navigation line* ("Related articles", "Read more", "Advertisement") is a few words, no
-sentence ending, and a navigation cue word. Section headings ("Background") survive.
+Page furniture is removed by general rules rather than a list tuned to one site, each
+named (``furniture_rule``) so ``bench/furniture.py`` can count what each removes on the
+shared corpus (docs/answers.md):
+
+- *cross-link*: "Related: <headline>", "Magazine: <headline>": a section or navigation
+  label, a colon, then a headline that never ends like a sentence ("When: 5:30 p.m." and
+  "Stadium: ..." are the story's own fact box, and stay).
+- *navigation*: "Related articles", "Read more", "Advertisement": a few words, no sentence
+  ending, and a navigation cue word. Section headings ("Background") survive.
+- *photo caption*: a paragraph that ends in a photo credit ("... on August 14. Jane
+  Doe/Reuters", "Getty Images") instead of a sentence ending.
+- *gallery*: carousel text ("Hide Caption 3 of 12", "Prev Next", "Photos: ...",
+  "In pictures: ...").
+- *dateline* and *byline* lines on their own ("Washington CNN —", "By Jane Doe").
 
 Text that looks like newsrag's own citation markers ("[1]", "[2, 3]", "[1: \"...\"]") is
 neutralized: its square brackets become parentheses, so an article cannot plant a fake
@@ -24,6 +33,14 @@ _NAV_CUES = re.compile(
     r"trending|most\s+(read|popular)|top\s+stories|click\s+here|watch\s+now|listen)\b",
     re.IGNORECASE,
 )
+# The label of a link to another story is a section or a cue, never a fact-box key: "When:
+# 5:30 p.m.", "Stadium: Al Thumama Stadium", "Defenders: ..." are the story's own facts.
+_LINK_LABEL = re.compile(
+    r"related|more|read|see also|also|magazine|video|watch|listen|podcast|opinion|analysis|"
+    r"latest|trending|recommended|sponsored|news|sports?|entertainment|money|tech|travel|life|"
+    r"politics|world|health|business|photos?|gallery|explainer|perspective|live updates",
+    re.IGNORECASE,
+)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # What rag/grounding.py reads as a citation: a number (or list of them), then optionally a
 # separator and anything up to the closing bracket (a quote).
@@ -33,18 +50,55 @@ _MARKER_LOOKALIKE = re.compile(
 _NAV_SEPARATORS = re.compile(r"\s+[|•·»›/]\s+|\s+[-–—]\s+")
 
 
-def is_furniture(line: str) -> bool:
-    """True for navigation and cross-link lines that are not part of the story."""
+_NAME_WORDS = r"[A-Z][\w.'’&-]*(?:\s+(?:[A-Z][\w.'’&-]*|de|van|von|for|of))*"
+_PHOTO_CREDIT = re.compile(
+    rf"(?:^|[.!?”\"’)]\s+){_NAME_WORDS}\s*/\s*{_NAME_WORDS}(?:\s*/\s*{_NAME_WORDS})*$"
+    r"|\b(?:Getty Images|AFP via Getty Images|AP Photo|Shutterstock|File photo)\)?$"
+)
+_GALLERY = re.compile(
+    r"\bHide Caption \d+ of \d+\b|\bPrev(?:ious)?\s+Next\b|^(?:Photos|In pictures|Gallery)\s*:",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s+)?\(?(?:CNN|AP|Reuters|AFP)\)?"
+    r"(?:\s+(?:Business|Politics|Sport|Travel|Style))?\s*[—–-]+\s*$"
+)
+_BYLINE = re.compile(
+    r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
+    r"(?:(?:,|\s+and|,?\s+&)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*"
+    r"(?:,\s+[A-Z][\w ]{0,30})?$"
+)
+
+
+def furniture_rule(line: str) -> str | None:
+    """Which furniture rule a line falls under, or None for a line of the story."""
     line = line.strip()
-    if not line or _SENTENCE_END.search(line):
-        return False
+    if not line:
+        return None
+    if _GALLERY.search(line):
+        return "gallery"
+    if _SENTENCE_END.search(line):
+        return None
     words = line.split()
+    if _PHOTO_CREDIT.search(line):
+        return "photo caption"
+    if len(words) <= 6 and _DATELINE.match(line):
+        return "dateline"
+    if len(words) <= 12 and _BYLINE.match(line):
+        return "byline"
     cross = _CROSS_LINK.match(line)
     if cross and len(cross.group("rest").split()) >= 3:
         label = cross.group("label")
-        if " " not in label or _NAV_CUES.search(label):
-            return True
-    return len(words) <= 4 and bool(_NAV_CUES.search(line))
+        if _LINK_LABEL.fullmatch(label) or _NAV_CUES.search(label):
+            return "cross-link"
+    if len(words) <= 4 and _NAV_CUES.search(line):
+        return "navigation"
+    return None
+
+
+def is_furniture(line: str) -> bool:
+    """True for lines that are not part of the story (``furniture_rule`` says which)."""
+    return furniture_rule(line) is not None
 
 
 def neutralize_markers(text: str) -> str:

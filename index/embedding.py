@@ -13,11 +13,12 @@ import numpy as np
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from index.onnx_encoder import OnnxQueryEncoder
-    from index.settings import Settings
+    from index.onnx_encoder import OnnxPassageEncoder, OnnxQueryEncoder
+    from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
 QueryBackend = Literal["onnx", "torch"]
+PassageBackend = Literal["onnx-int8", "onnx", "torch"]
 
 
 FAIR_SHARE = 4
@@ -45,7 +46,8 @@ def default_cache_dir() -> Path:
 class Embedder:
     """Wraps a SentenceTransformer: normalized float32 vectors for inner-product search.
     Questions go through ONNX Runtime when ``query_backend`` is "onnx" (index/onnx_encoder.py),
-    falling back to torch, with one warning, where that cannot work."""
+    passages (``encode``) when ``passage_backend`` is "onnx" or "onnx-int8"; each falls back
+    to torch, with one warning, where that cannot work."""
 
     def __init__(
         self,
@@ -55,6 +57,7 @@ class Embedder:
         query_backend: QueryBackend = "onnx",
         cache_dir: Path | None = None,
         threads: int = 0,
+        passage_backend: PassageBackend = "torch",
     ):
         self.model_path = model or default_model_path()
         self.device = device
@@ -62,7 +65,9 @@ class Embedder:
         self.query_backend: QueryBackend = query_backend if device == "cpu" else "torch"
         self.cache_dir = cache_dir or default_cache_dir()
         self.threads = threads
+        self.passage_backend: PassageBackend = passage_backend if device == "cpu" else "torch"
         self._query_encoder: OnnxQueryEncoder | None = None
+        self._passage_encoder: OnnxPassageEncoder | None = None
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._onnx_lock = threading.Lock()
@@ -73,7 +78,7 @@ class Embedder:
         self._overtaken = 0  # foreground batches run while a background one waited
 
     @classmethod
-    def from_settings(cls, settings: Settings, batch_size: int | None = None) -> Embedder:
+    def from_settings(cls, settings: IndexSettings, batch_size: int | None = None) -> Embedder:
         return cls(
             settings.model,
             settings.device,
@@ -81,6 +86,7 @@ class Embedder:
             settings.query_backend,
             settings.cache_dir,
             settings.torch_threads,
+            settings.passage_backend,
         )
 
     @property
@@ -137,9 +143,31 @@ class Embedder:
         return self.model.tokenizer
 
     def encode(self, texts: list[str], background: bool = False) -> np.ndarray:
-        """Batches run one at a time: the Rust tokenizer is not safe to share between
-        threads. A background caller (an ingest) steps aside between batches for every
-        waiting foreground caller (a question), so questions wait for one batch at most."""
+        """Normalized vectors of passages, in input order. Batches run one at a time (the
+        Rust tokenizer is not safe to share between threads) and in order of length, so
+        each is padded little. A background caller (an ingest) steps aside between batches
+        for every waiting foreground caller (a question), so questions wait for one batch
+        at most."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encoder = self._passages()
+        if encoder is None:
+            return self.torch_encode(texts, background)
+        ids = encoder.tokenize(texts)  # once: the lengths order the batches, then they run
+        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for begin in range(0, len(order), self.batch_size):
+            batch = order[begin : begin + self.batch_size]
+            self._acquire(background)
+            try:
+                vectors[batch] = encoder.encode_ids([ids[i] for i in batch])
+            finally:
+                self._release()
+        return vectors
+
+    def torch_encode(self, texts: list[str], background: bool = False) -> np.ndarray:
+        """``encode`` through sentence-transformers: the reference every export is checked
+        against, and the fallback."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self.model
@@ -161,12 +189,18 @@ class Embedder:
             vectors[batch] = encoded
         return vectors
 
+    @property
+    def encoder_name(self) -> str:
+        """What embeds passages now, e.g. "onnx-int8" (after a fallback: "torch")."""
+        self._passages()
+        return self.passage_backend
+
     def encode_query(self, text: str) -> np.ndarray:
         """One question's vector. Unlike ``encode`` it does not queue behind an ingest's
         batches when ONNX Runtime serves it."""
         encoder = self._onnx()
         if encoder is None:
-            return self.encode([text])[0]
+            return self.torch_encode([text])[0]
         return encoder.encode(text)
 
     def _onnx(self) -> OnnxQueryEncoder | None:
@@ -179,12 +213,34 @@ class Embedder:
             if self._query_encoder is None and self.query_backend == "onnx":
                 try:
                     self._query_encoder = OnnxQueryEncoder.build(
-                        model, self.model_path, self.cache_dir, self.encode, self.threads
+                        model, self.model_path, self.cache_dir, self.torch_encode, self.threads
                     )
                 except OnnxUnavailableError as exc:
                     log.warning("questions are embedded with torch: %s", exc)
                     self.query_backend = "torch"
         return self._query_encoder
+
+    def _passages(self) -> OnnxPassageEncoder | None:
+        if self.passage_backend == "torch" or self._passage_encoder is not None:
+            return self._passage_encoder
+        from index.onnx_encoder import OnnxPassageEncoder, OnnxUnavailableError
+
+        model = self.model
+        with self._onnx_lock:
+            if self._passage_encoder is None and self.passage_backend != "torch":
+                try:
+                    self._passage_encoder = OnnxPassageEncoder.build(
+                        model,
+                        self.model_path,
+                        self.cache_dir,
+                        self.torch_encode,
+                        self.threads,
+                        quantized=self.passage_backend == "onnx-int8",
+                    )
+                except OnnxUnavailableError as exc:
+                    log.warning("passages are embedded with torch: %s", exc)
+                    self.passage_backend = "torch"
+        return self._passage_encoder
 
     def _acquire(self, background: bool) -> None:
         """Foreground first, but a waiting background batch gets a turn after every

@@ -18,16 +18,19 @@ from pathlib import Path
 
 import numpy as np
 
+from index import backends
 from index.chunking import Chunker
 from index.documents import Article, Chunk
 from index.embedding import Embedder
 from index.identity import is_positional
+from index.ingest_progress import StatusCallback, StatusTracker
 from index.loaders import Defaults, Limits, LoadFailure, load_paths
 from index.protocols import DocumentStore, StoreWriter
-from index.settings import Settings
-from index.store import Store
+from index.settings import IndexSettings
 
 Progress = Callable[[int, int], None]
+# Model batches per embedding slice: 512 length-sorted chunks pad 2.5%, 128 pad 6%.
+SLICE_BATCHES = 16
 
 
 @dataclass
@@ -55,14 +58,17 @@ class _Pending:
     replaces: list[str]
 
 
-def open_store(settings: Settings, embedder: Embedder) -> Store:
-    return Store.create_or_open(settings.index_dir, embedder.identity, embedder.dimension)
+def open_store(settings: IndexSettings, embedder: Embedder) -> DocumentStore:
+    """The configured backend, for writing (index/backends.py)."""
+    return backends.open_store(settings, embedder)
 
 
 class Ingestor:
     """Configured once; ``run`` may be called many times (the API's upload endpoint does)."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, store: DocumentStore | None = None):
+    def __init__(
+        self, settings: IndexSettings, embedder: Embedder, store: DocumentStore | None = None
+    ):
         self.settings = settings
         self.embedder = embedder
         self.store: DocumentStore = store or open_store(settings, embedder)
@@ -75,10 +81,11 @@ class Ingestor:
         paths: Iterable[Path],
         defaults: Defaults | None = None,
         progress: Progress | None = None,
+        status: StatusCallback | None = None,
     ) -> IngestReport:
         started = time.perf_counter()
         loaded = load_paths(paths, defaults, Limits.of(self.settings))
-        report = self.run(loaded.articles, progress)
+        report = self.run(loaded.articles, progress, status=status)
         report.failed = loaded.failures + report.failed
         report.warnings = loaded.warnings + report.warnings
         report.seconds = time.perf_counter() - started
@@ -89,9 +96,12 @@ class Ingestor:
         articles: list[Article],
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        status: StatusCallback | None = None,
     ) -> IngestReport:
         """Add new articles, replace changed ones, skip unchanged ones; stop early (with
-        ``report.cancelled``) once ``cancel`` is set."""
+        ``report.cancelled``) once ``cancel`` is set. ``progress`` hears (articles read,
+        total); ``status`` hears what is embedded, with a rate and the time left, after
+        every embedding slice (index/ingest_progress.py)."""
         started = time.perf_counter()
         report = IngestReport()
         limit = self.settings.max_article_chars
@@ -106,6 +116,7 @@ class Ingestor:
                     )
                 )
         articles = [a for a in articles if id(a) not in too_long]
+        tracker = StatusTracker(status, len(articles), sum(len(a.text) for a in articles))
         known = self.store.fingerprints()
         in_run = {article.article_id for article in articles}
         seen: set[str] = set()
@@ -119,6 +130,7 @@ class Ingestor:
                 report.article_ids.append(article_id)
                 if article_id in seen or known.get(article_id) == article.content_hash:
                     report.unchanged += 1
+                    tracker.add(articles=1, characters=len(article.text))
                 else:
                     seen.add(article_id)
                     replaces = self._replaced_by(article, article_id, in_run)
@@ -127,10 +139,12 @@ class Ingestor:
                     else:
                         report.added += 1
                     chunks = self.chunker.run(article, article_id)
+                    if not chunks:  # nothing to embed: done now
+                        tracker.add(articles=1, characters=len(article.text))
                     batch.append(_Pending(article, article_id, chunks, replaces))
                     batch_chunks += len(chunks)
                 if batch and (batch_chunks >= self.settings.commit_every or done == len(articles)):
-                    report.chunks += self._write(batch, cancel)
+                    report.chunks += self._write(batch, cancel, tracker)
                     batch, batch_chunks = [], 0
                 if not batch:
                     committed = (
@@ -169,14 +183,26 @@ class Ingestor:
             ]
         return previous
 
-    def _write(self, batch: list[_Pending], cancel: threading.Event | None) -> int:
-        """Embed a batch (no lock held), then write and commit it under the write lock."""
+    def _write(
+        self, batch: list[_Pending], cancel: threading.Event | None, tracker: StatusTracker
+    ) -> int:
+        """Embed a batch (no lock held), then write and commit it under the write lock.
+
+        Slices of ``SLICE_BATCHES`` model batches: a cancel is seen between two, and each
+        is sorted by length inside ``Embedder.encode``, so larger slices pad less."""
         texts = [chunk.embed_text for item in batch for chunk in item.chunks]
-        step = self.embedder.batch_size * 4
+        # Each chunk carries its share of its article's characters, for the time left;
+        # an article counts as done with its last chunk.
+        shares = [len(i.article.text) / len(i.chunks) for i in batch for _ in i.chunks]
+        last = np.cumsum([len(item.chunks) for item in batch if item.chunks])
+        step = self.embedder.batch_size * SLICE_BATCHES
         parts = []
         for begin in range(0, len(texts), step):
             _check(cancel)
             parts.append(self.embedder.encode(texts[begin : begin + step], background=True))
+            end = min(begin + step, len(texts))
+            finished = int(np.sum((last > begin) & (last <= end)))
+            tracker.add(finished, end - begin, round(sum(shares[begin:end])))
         _check(cancel)
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimension))
         with self.store.writer() as writer:

@@ -36,10 +36,24 @@ from index.identity import RECORD_ID_FIELDS, record_origin
 
 __all__ = ["normalize_date"]  # re-exported: callers read dates through the loaders
 
-TEXT_FIELDS = ("text", "body", "content", "article", "maintext")
-URL_FIELDS = ("url", "link", "canonical_url")
+# Field names of records in JSON/JSONL files, the first present wins: newsrag's own, common
+# scraper and API exports, and schema.org's NewsArticle (headline, articleBody,
+# datePublished, author.name, publisher.name; also found inside an "@graph").
+TITLE_FIELDS = ("title", "headline")
+TEXT_FIELDS = ("text", "body", "articleBody", "article_body", "content", "article", "maintext")
+URL_FIELDS = ("url", "link", "canonical_url", "mainEntityOfPage")
 SOURCE_FIELDS = ("source", "outlet", "publisher", "site", "sitename", "site_name")
-DATE_FIELDS = ("published", "date", "published_at", "publishedAt", "pubDate", "datetime")
+DATE_FIELDS = (
+    "published",
+    "date",
+    "published_at",
+    "publishedAt",
+    "datePublished",
+    "date_published",
+    "pubDate",
+    "datetime",
+)
+AUTHOR_FIELDS = ("author", "authors", "byline", "creator")
 EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
@@ -320,12 +334,71 @@ def _split_title(text: str) -> tuple[str, str]:
     return lines[0].strip(), (lines[1] if len(lines) > 1 else "")
 
 
+# A "title" that only names the outlet or the dateline: "CNN —", "(CNN)", "WASHINGTON (AP) -",
+# "LONDON, March 5 (Reuters) –". Wire copy puts these on the first line.
+_DASHES = " \t-–—:|"
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Z.'’ -]*(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*)?(?:\([A-Za-z0-9 .&'’-]+\))?"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s")
+TITLE_WORDS = 14  # words of the first sentence a stand-in title keeps
+
+
+def is_placeholder_title(title: str, source: str | None = None) -> bool:
+    """True for a title that names only the outlet or the dateline (or is a bare date), so
+    that a reader could not tell the article from any other of that outlet."""
+    bare = title.strip(_DASHES)
+    if not bare:
+        return True
+    if source and bare.lower() == source.strip().lower():
+        return True
+    dashed = title.rstrip() != title.rstrip().rstrip("-–—:|").rstrip()
+    if _DATELINE.fullmatch(bare) and (dashed or bare.startswith("(") or bare.endswith(")")):
+        return True
+    if len(bare) <= 40:
+        try:
+            return parse_date(bare, fuzzy=False) is not None  # a bare date, nothing else
+        except DateError:
+            return False
+    return False
+
+
+HEADLINE_WORDS = 25  # a longer first line is a paragraph, not a headline
+
+
+def _reads_as_headline(line: str, source: str | None = None) -> bool:
+    """A first line that can be a title: short, not a dateline or outlet, and not ending
+    like a sentence (a lede ends in a full stop; a headline may end in "?" or "!")."""
+    return (
+        not is_placeholder_title(line, source)
+        and len(line.split()) <= HEADLINE_WORDS
+        and not re.search(r"[.…][\"'”’)]?$", line)
+    )
+
+
+def title_from_text(text: str) -> str:
+    """A stand-in title: the first sentence's words (its dateline removed), at most
+    ``TITLE_WORDS`` of them."""
+    body = text.strip()
+    lead = re.match(r"(?:" + _DATELINE.pattern + r")\s*[-–—:]+\s+", body)
+    if lead and lead.group(0).strip(_DASHES):
+        body = body[lead.end() :]
+    first = _SENTENCE_END.split(body, maxsplit=1)[0].split("\n\n", 1)[0]
+    words = first.split()
+    title = " ".join(words[:TITLE_WORDS]).rstrip(".,;:")
+    return title + ("…" if len(words) > TITLE_WORDS else "")
+
+
 Notes = list[LoadFailure]
 
 
 def load_text(text: str, origin: str, notes: Notes) -> list[Article]:
-    """Plain text: the first non-empty line is the title."""
+    """Plain text: the first non-empty line is the title, unless it is only a dateline or
+    an outlet ("CNN —"): then it stays in the text and the first sentence titles it."""
     title, body = _split_title(text)
+    if is_placeholder_title(title):
+        body = text
+        title = title_from_text(clean_text(body)) or title
     return [Article(title=clean_title(title), text=clean_text(body), origin=origin)]
 
 
@@ -335,7 +408,9 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
 def load_markdown(text: str, origin: str, notes: Notes) -> list[Article]:
-    """Markdown: optional ``key: value`` front matter, title from the first heading."""
+    """Markdown: optional ``key: value`` front matter. The title is front matter's
+    ``title:``, else the first line when it is a ``#`` heading, else the first line; a
+    paragraph is never taken for the title when the front matter names one."""
     meta: dict[str, str] = {}
     match = _FRONT_MATTER.match(text)
     if match:
@@ -344,6 +419,9 @@ def load_markdown(text: str, origin: str, notes: Notes) -> list[Article]:
             if sep:
                 meta[key.strip().lower()] = value.strip().strip("\"'")
         text = text[match.end() :]
+    first = text.strip().split("\n", 1)[0]
+    heading_match = re.match(r"\s{0,3}#{1,6}\s+(.*)", first)
+    heading = None
     lines = []
     for line in text.splitlines():
         line = _MD_LINK.sub(r"\1", line)
@@ -352,8 +430,16 @@ def load_markdown(text: str, origin: str, notes: Notes) -> list[Article]:
         if re.fullmatch(r"\s*([-*_]\s*){3,}", line):
             continue
         lines.append(line)
-    title, body = _split_title("\n".join(lines))
-    record = {**meta, "title": meta.get("title") or title, "text": body}
+    if heading_match:  # the first line, its "#" removed above
+        heading = next(line.strip() for line in lines if line.strip())
+    body = "\n".join(lines)
+    title = meta.get("title") or meta.get("headline") or ""
+    if heading is not None and (not title or clean_title(heading) == clean_title(title)):
+        title = title or heading  # the heading is the title: not part of the text
+        body = body.replace(heading, "", 1)
+    elif not title:
+        title, body = _split_title(body)  # no title anywhere: the first line, as in text
+    record = {**meta, "title": title, "text": body}
     article = _from_record(record, origin, notes)
     return [article] if article else []
 
@@ -421,15 +507,46 @@ def _visible_tree(html: str) -> HtmlElement:
     return _drop_hidden(lxml.html.document_fromstring(html.encode("utf-8"), parser=parser))
 
 
+# schema.org types whose objects are articles (JSON-LD); others in an "@graph" (the
+# WebPage, the Organization, the BreadcrumbList) are metadata around them.
+ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "report",
+}
+
+
 def _records(value: Any) -> list[Any]:
     if isinstance(value, list):
-        return value
+        return [r for item in value for r in _graph(item)]
     if isinstance(value, dict):
         for key in ("articles", "items", "data", "records", "results"):
             if isinstance(value.get(key), list):
-                return list(value[key])
-        return [value]
+                return [r for item in value[key] for r in _graph(item)]
+        return _graph(value)
     raise LoadError("JSON holds neither an object nor a list of objects")
+
+
+def _graph(record: Any) -> list[Any]:
+    """A JSON-LD ``{"@graph": [...]}`` gives its article objects; anything else is itself."""
+    if isinstance(record, dict) and isinstance(record.get("@graph"), list):
+        return [r for r in record["@graph"] if _is_article_type(r)]
+    return [record]
+
+
+def _is_article_type(record: Any) -> bool:
+    if not isinstance(record, dict):
+        return False
+    kinds = record.get("@type")
+    names = kinds if isinstance(kinds, list) else [kinds]
+    return any(isinstance(n, str) and n.lower() in ARTICLE_TYPES for n in names)
 
 
 def load_json(text: str, origin: str, notes: Notes) -> list[Article]:
@@ -463,6 +580,11 @@ def _articles_from_records(records: list[Any], origin: str, notes: Notes) -> lis
     for number, record in enumerate(records, start=1):
         if not isinstance(record, dict):
             continue
+        if isinstance(record.get("@graph"), list):  # a JSONL line holding a JSON-LD graph
+            found = [r for r in _graph(record) if isinstance(r, dict)]
+            if not found:
+                continue
+            record = found[0]
         record_id = _as_text(_first(record, RECORD_ID_FIELDS))
         article = _from_record(record, record_origin(origin, number, record_id), notes)
         if article:
@@ -482,7 +604,7 @@ def _as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict):
-        value = _first(value, ("name", "title", "value", "href"))
+        value = _first(value, ("name", "title", "value", "href", "@id", "url"))
     elif isinstance(value, list):
         value = ", ".join(str(_as_text(v)) for v in value if v)
     return str(value).strip() or None
@@ -504,17 +626,21 @@ def _from_record(record: dict[str, Any], origin: str, notes: Notes) -> Article |
         return None
     if re.search(r"<(p|div|br|span|a)[\s/>]", body, re.IGNORECASE):
         body = _html_fragment_text(body)
-    title = clean_title(_as_text(record.get("title")) or "")
+    title = clean_title(_as_text(_first(record, TITLE_FIELDS)) or "")
     text = clean_text(body)
-    if not title:
-        title, rest = _split_title(text)
-        text = rest.strip() or text
+    source = _as_text(_first(record, SOURCE_FIELDS))
+    if not title:  # the first line, when it reads as a headline; never the lede
+        first, rest = _split_title(text)
+        if _reads_as_headline(first, source) and rest.strip():
+            title, text = first, rest.strip()
+    if is_placeholder_title(title, source):  # "CNN —", or none: the first sentence's words
+        title = title_from_text(text) or title
     return Article(
         title=title,
         text=text,
         url=_as_text(_first(record, URL_FIELDS)),
-        source=_as_text(_first(record, SOURCE_FIELDS)),
-        author=_as_text(record.get("author") or record.get("authors")),
+        source=source,
+        author=_as_text(_first(record, AUTHOR_FIELDS)),
         published=_date_of(_first(record, DATE_FIELDS), origin, notes),
         origin=origin,
     )

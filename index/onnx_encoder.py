@@ -1,16 +1,22 @@
-"""Questions through ONNX Runtime, passages through sentence-transformers.
+"""Questions and passages through ONNX Runtime.
 
 A question is one short text, and there PyTorch is slow on these CPUs: 26-28 ms for
 all-MiniLM-L6-v2 on 2 cores, most of it MKL's matrix products on a CPU it does not tune for.
 ONNX Runtime computes the same vector (within 1e-6) in about 8 ms (docs/benchmarks.md).
-Passages stay on sentence-transformers, in batches, where torch is efficient.
 
-The graph is exported once per model, from the model already loaded (nothing is downloaded),
-into the cache directory. It encodes one unpadded text: with no padding the attention mask
-is all ones, so the graph takes only the input ids and mean pooling is a plain mean. That
-also keeps transformers' mask code, which does not trace, out of the export. Only models made
-of Transformer + Pooling (mean or CLS) + optional Normalize are exported; the export is
-checked against torch on a probe sentence before it is used.
+The question graph is exported once per model, from the model already loaded (nothing is
+downloaded), into the cache directory. It encodes one unpadded text: with no padding the
+attention mask is all ones, so the graph takes only the input ids and mean pooling is a plain
+mean. Only models made of Transformer + Pooling (mean or CLS) + optional Normalize are
+exported; the export is checked against torch on a probe sentence before it is used.
+
+Passages come in padded batches, so their graph takes the attention mask too. transformers'
+SDPA mask code tests whether the mask is all ones and the tracer would freeze that branch;
+the export runs with the eager attention instead (same weights and numbers) on a padded probe
+batch, and is checked against torch on padded probes. For batches fp32 ONNX Runtime costs
+what torch does on these CPUs; what pays is the int8 copy (``quantize_dynamic``, one scale per
+output channel): about half the CPU time per passage, vectors at cosine 0.99 to torch
+(docs/benchmarks.md has the speed and the retrieval effect).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import logging
 import os
 import threading
 import warnings
@@ -32,6 +39,15 @@ if TYPE_CHECKING:
 
 EXPORT_VERSION = "1"  # bump when the exported graph changes
 PROBE = "newsrag checks its ONNX export against torch on this sentence."
+PROBES = [  # passages of different lengths, padded together in one batch
+    "Short probe.",
+    PROBE,
+    "The council voted on Tuesday to extend the bus network to the northern suburbs, after "
+    "months of complaints from commuters who said the last service left far too early. "
+    "Officials said the new routes would start in the spring and cost about 4 million euros.",
+]
+MIN_COSINE_FP32 = 0.9999  # the same computation: only float rounding differs
+MIN_COSINE_INT8 = 0.97  # int8 weights move passages by 0.5-3% (docs/benchmarks.md)
 
 
 class OnnxUnavailableError(RuntimeError):
@@ -109,7 +125,7 @@ def _pooling_mode(model: SentenceTransformer) -> str:
     return mode
 
 
-def _cache_key(model_path: str, pooling: str) -> str:
+def _cache_key(model_path: str, pooling: str, kind: str = "query-encoder") -> str:
     """Changes when any model file, torch or this export does."""
     import torch
 
@@ -118,7 +134,7 @@ def _cache_key(model_path: str, pooling: str) -> str:
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         stat = file.stat()
         digest.update(f"|{file.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return f"query-encoder-{digest.hexdigest()[:20]}"
+    return f"{kind}-{digest.hexdigest()[:20]}"
 
 
 def _export(model: SentenceTransformer, pooling: str, path: Path) -> None:
@@ -154,6 +170,166 @@ def _export(model: SentenceTransformer, pooling: str, path: Path) -> None:
     except Exception as exc:  # unwritable cache, missing onnx package, untraceable model
         raise OnnxUnavailableError(
             f"cannot export to {path} ({type(exc).__name__}: {exc})"
+        ) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+class OnnxPassageEncoder:
+    """Passages in padded batches through ONNX Runtime, fp32 or int8 (see the module doc).
+
+    Thread-safe in the same way as ``OnnxQueryEncoder``: an own tokenizer copy behind a lock.
+    """
+
+    def __init__(self, session: Any, tokenizer: Any, max_tokens: int, quantized: bool):
+        self._session = session
+        self._tokenizer = tokenizer
+        self.max_tokens = max_tokens
+        self.quantized = quantized
+        self._lock = threading.Lock()
+
+    @classmethod
+    def build(
+        cls,
+        model: SentenceTransformer,
+        model_path: str,
+        cache_dir: Path,
+        reference: Callable[[list[str]], np.ndarray],
+        threads: int = 0,
+        quantized: bool = False,
+    ) -> OnnxPassageEncoder:
+        """``reference`` embeds with torch; the export is checked against it on ``PROBES``
+        (padded together, so a mask that did not trace would show)."""
+        pooling = _pooling_mode(model)
+        base = cache_dir / f"{_cache_key(model_path, pooling, 'passage-encoder')}.onnx"
+        path = base.with_name(base.stem + "-int8.onnx") if quantized else base
+        if not base.exists():
+            _export_masked(model, pooling, base)
+        if quantized and not path.exists():
+            _quantize(base, path)
+        session = _session(path, threads)
+        encoder = cls(
+            session, copy.deepcopy(model.tokenizer), int(model.max_seq_length or 256), quantized
+        )
+        ids = encoder.tokenize(PROBES)
+        got = encoder.encode_ids(ids)
+        similarity = float(np.min(np.sum(got * reference(PROBES), axis=1)))
+        if similarity < (MIN_COSINE_INT8 if quantized else MIN_COSINE_FP32):
+            path.unlink(missing_ok=True)
+            raise OnnxUnavailableError(
+                f"the ONNX passage export disagrees with torch (cosine {similarity:.4f} on a probe)"
+            )
+        return encoder
+
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        """Word-piece ids with the special tokens, truncated like the torch model."""
+        with self._lock:
+            encoded = self._tokenizer(texts, truncation=True, max_length=self.max_tokens)
+        return [list(ids) for ids in encoded["input_ids"]]
+
+    def encode_ids(self, batch: list[list[int]]) -> np.ndarray:
+        """One padded batch; with lengths sorted beforehand the padding is small."""
+        width = max(len(ids) for ids in batch)
+        input_ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, ids in enumerate(batch):
+            input_ids[row, : len(ids)] = ids
+            mask[row, : len(ids)] = 1
+        vectors = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _session(path: Path, threads: int) -> Any:
+    try:
+        import onnxruntime
+    except ImportError as exc:
+        raise OnnxUnavailableError("onnxruntime is not installed") from exc
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # a damaged cache file: export again next time
+        path.unlink(missing_ok=True)
+        raise OnnxUnavailableError(f"cannot load {path} ({exc})") from exc
+
+
+def _export_masked(model: SentenceTransformer, pooling: str, path: Path) -> None:
+    """The graph with an attention mask. transformers picks its mask code by attention
+    implementation; SDPA's checks whether the mask is all ones and would trace that branch
+    away, so the export runs with the eager implementation (same weights, same numbers) on
+    a padded probe batch."""
+    import torch
+
+    class MaskedPooled(torch.nn.Module):
+        def __init__(self, transformer: Any):
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            if pooling == "mean":
+                weights = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            else:
+                pooled = hidden[:, 0]
+            return torch.nn.functional.normalize(pooled, dim=-1)
+
+    transformer: Any = model[0].auto_model
+    config: Any = transformer.config
+    previous = getattr(config, "_attn_implementation", None)
+    encoded = model.tokenizer(PROBES[:2], padding=True, return_tensors="pt")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        config._attn_implementation = "eager"
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                MaskedPooled(transformer).eval(),
+                (encoded["input_ids"], encoded["attention_mask"]),
+                str(tmp),
+                dynamo=False,
+                input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"],
+                dynamic_axes={
+                    "input_ids": {0: "batch", 1: "tokens"},
+                    "attention_mask": {0: "batch", 1: "tokens"},
+                    "embedding": {0: "batch"},
+                },
+                opset_version=17,
+            )
+        os.replace(tmp, path)
+    except Exception as exc:
+        raise OnnxUnavailableError(
+            f"cannot export to {path} ({type(exc).__name__}: {exc})"
+        ) from exc
+    finally:
+        config._attn_implementation = previous
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+
+
+def _quantize(source: Path, path: Path) -> None:
+    """int8 weights, one scale per output channel: per-tensor scales were faster still but
+    left passages at cosine 0.89 to torch (docs/benchmarks.md)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        logging.getLogger().disabled, was = True, logging.getLogger().disabled
+        try:  # it logs a pre-processing hint on the root logger
+            quantize_dynamic(source, tmp, per_channel=True, weight_type=QuantType.QInt8)
+        finally:
+            logging.getLogger().disabled = was
+        os.replace(tmp, path)
+    except Exception as exc:
+        raise OnnxUnavailableError(
+            f"cannot quantize {source} ({type(exc).__name__}: {exc})"
         ) from exc
     finally:
         with contextlib.suppress(OSError):

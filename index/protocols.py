@@ -34,6 +34,7 @@ __all__ = [
     "KeywordIndex",
     "StoreWriter",
     "VectorIndex",
+    "list_key",
 ]
 
 Hits = list[tuple[int, float]]  # (chunk id, score), best first; higher is better
@@ -63,10 +64,29 @@ class Documents(Protocol):
         """Articles loaded from one file or feed (to replace an edited file's old version)."""
         ...
 
+    def list_articles(
+        self,
+        where: SearchFilter | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int = 50,
+        query: str | None = None,
+    ) -> list[StoredArticle]:
+        """A page of articles passing ``where``, ordered newest first (undated last), ties by
+        article id: ``list_key`` order, descending date, ascending id. ``after`` is the
+        ``list_key`` of the last article of the previous page; ``query``: every word occurs
+        in the title or text (case-insensitive)."""
+        ...
+
     def latest_published(self) -> str | None:
         """The newest publication date indexed (as stored, possibly partial): an as-of
         bound on or after it filters nothing, and a filtered search costs far more."""
         ...
+
+
+def list_key(article: StoredArticle) -> tuple[str, str]:
+    """Where an article sits in ``Documents.list_articles`` order, as a cursor: (published
+    as stored, "" when undated; article id). Every backend pages by it."""
+    return (article.published or "", article.article_id)
 
 
 @runtime_checkable

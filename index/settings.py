@@ -1,25 +1,25 @@
-"""One settings object for the whole product, read from ``NEWSRAG_*`` environment variables.
+"""Settings of the lowest layer: where the index lives, the embedding model, chunking and
+ingest bounds, read from ``NEWSRAG_*`` environment variables.
 
-It lives in the lowest layer (``index``) so that ``rag`` and ``api`` can share it without
-importing upwards.
+The settings are one object in three layers, each adding only its own fields, so that the
+lowest layer carries no Slack, CORS or LLM fields: ``IndexSettings`` here,
+``rag.settings.RagSettings`` (retrieval, answering, LLM mode) and ``api.settings.Settings``
+(HTTP, keys, Slack), the one a user configures. Code takes the narrowest class it needs;
+any wider one is accepted wherever a narrower one is asked for.
 """
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedding import default_cache_dir
 
-MIN_API_KEY_CHARS = 16
 
-
-class Settings(BaseSettings):
+class IndexSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSRAG_", extra="ignore")
 
     index_dir: Path = Field(Path("newsrag-index"), description="Directory of the index.")
@@ -35,6 +35,13 @@ class Settings(BaseSettings):
         "onnx",
         description="What embeds questions on a CPU: ONNX Runtime (3x faster for one short "
         "text, same vectors; falls back to torch with a warning) or torch.",
+    )
+    passage_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx",
+        description="What embeds passages at ingest on a CPU: ONNX Runtime (same vectors as "
+        "torch, about 1.35x less CPU), its int8 copy (about 2.4x less CPU, vectors at cosine "
+        "~0.99 to torch, SciFact Recall@100 -0.007: docs/benchmarks.md) or torch. ONNX falls "
+        "back to torch with a warning.",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,
@@ -62,79 +69,22 @@ class Settings(BaseSettings):
         description="Largest file read at ingest (JSONL collections included); larger ones "
         "are named and skipped.",
     )
-    ingest_jobs_kept: int = Field(
-        100, ge=1, description="Finished HTTP ingest jobs kept for GET /jobs/{id}."
+    fetch_timeout_s: float = Field(
+        15.0, gt=0, description="Deadline for each page, feed or robots.txt request."
     )
-
-    k: int = Field(5, ge=1, le=100, description="Passages retrieved per question.")
-    candidates: int = Field(50, ge=1, description="Hits taken from each retriever before fusion.")
-    fusion: str = Field("weighted", description="'weighted' (min-max, measured best) or 'rrf'.")
-    rrf_k: int = Field(60, ge=1)
-    dense_weight: float = Field(0.5, ge=0.0, le=1.0, description="Dense share of weighted fusion.")
-
-    recency: bool = Field(
-        True,
-        description="A mild preference for articles published near the question's as-of date "
-        "(time-relative questions always prefer them); off: dates only filter.",
+    fetch_max_bytes: int = Field(
+        5_000_000, ge=1000, description="Largest page or feed fetched (read as a stream)."
     )
-    time_window: Literal["prefer", "strict"] = Field(
-        "prefer",
-        description="A question's time window ('this week'): 'prefer' ranks articles inside it "
-        "first and labels an answer from outside it; 'strict' searches only inside it, then "
-        "the nearest dated evidence, labelled. Measured in docs/evaluation.md.",
-    )
-
-    answer_sentences: int = Field(3, ge=1, le=3, description="Most sentences in an answer.")
-    rerank_sentences: int = Field(
-        6,
-        ge=0,
-        le=20,
-        description="Best sentences the answer model re-scores with the embedding model's "
-        "own cosine: better answers for ~75 ms a question on 2 cores; 0 turns it off "
-        "(trade-off: docs/answers.md).",
-    )
-    abstain_threshold: float = Field(
-        0.15,
+    fetch_host_interval_s: float = Field(
+        1.0,
         ge=0.0,
-        le=1.0,
-        description="Abstain when the answer model's probability that the quoted sentences "
-        "hold the answer is below this. Higher: fewer wrong answers, more abstentions "
-        "(trade-off table: docs/answers.md).",
+        description="Least time between two requests to one host (politeness; robots.txt "
+        "included).",
     )
-
-    # LLM answers (rag/generation.py): any OpenAI-compatible chat endpoint, checked per sentence.
-    answer_mode: Literal["extractive", "llm"] = Field(
-        "extractive", description="Default answer mode; requests and the CLI may choose."
-    )
-    llm_base_url: str | None = Field(
-        None, description="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1."
-    )
-    llm_model: str = Field("default", description="Model name sent to the endpoint.")
-    llm_api_key: SecretStr | None = Field(None, description="Bearer key for the endpoint.")
-    llm_timeout_s: float = Field(30.0, gt=0, description="Whole-answer deadline for the model.")
-    llm_max_tokens: int = Field(300, ge=16, description="Most tokens the model may write.")
-    llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
-    llm_min_coverage: float = Field(
-        0.6,
-        ge=0.0,
-        le=1.0,
-        description="Share of a sentence's content words its cited passage must hold "
-        "(measured: bench/support_check.py).",
-    )
-    llm_require_quote: bool = Field(
-        True, description="Drop sentences whose citation carries no quote from the passage."
-    )
-    llm_min_kept: int = Field(
-        1, ge=1, description="Fewer verified sentences than this: the extractive answer instead."
-    )
-
-    # HTTP service (api/). Keys are secrets: never logged, compared in constant time.
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
-        default_factory=list,
-        description="Bearer API keys (JSON list or comma-separated); none = loopback only.",
-    )
-    cors_origins: Annotated[list[str], NoDecode] = Field(
-        default_factory=list, description="Allowed CORS origins."
+    fetch_user_agent: str = Field(
+        "newsrag/0.1 (news question answering; honours robots.txt)",
+        min_length=1,
+        description="User-Agent sent, and the agent name robots.txt rules are matched with.",
     )
     torch_threads: int = Field(
         0,
@@ -143,51 +93,8 @@ class Settings(BaseSettings):
         "(0: their defaults, one per core). Requests run in parallel threads, so 1 avoids "
         "oversubscribing the cores.",
     )
-    max_body_bytes: int = Field(10_000_000, ge=1024, description="Largest request body.")
-    max_question_chars: int = Field(2000, ge=10)
-    max_k: int = Field(50, ge=1, le=100)
-    rate_limit_per_minute: int = Field(120, ge=0, description="Requests per key (0 = off).")
-
-    # Slack bot (api/slack.py): Slack's own variable names, no NEWSRAG_ prefix.
-    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
-    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
-    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
-    slack_api_url: str = Field(
-        "https://slack.com/api/",
-        description="Slack Web API base URL (tests point it at a local server).",
+    store_uri: str = Field(
+        "",
+        description="Where the index is stored: empty for SQLite + FAISS in index_dir, or "
+        "milvus://host:port/collection-prefix.",
     )
-
-    @field_validator("api_keys", "cors_origins", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            if value.strip().startswith("["):
-                return json.loads(value)
-            return [item.strip() for item in value.split(",") if item.strip()]
-        return value
-
-    @field_validator("api_keys")
-    @classmethod
-    def _keys_long_enough(cls, keys: list[SecretStr]) -> list[SecretStr]:
-        # An empty key would let "Authorization: Bearer" with no token in; a short one is
-        # guessable. Never echo the key itself in the message.
-        for number, key in enumerate(keys, start=1):
-            if len(key.get_secret_value().strip()) < MIN_API_KEY_CHARS:
-                raise ValueError(
-                    f"API key {number} is empty or shorter than {MIN_API_KEY_CHARS} characters "
-                    "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-                )
-        return keys
-
-    @model_validator(mode="after")
-    def _llm_needs_an_endpoint(self) -> Settings:
-        if self.answer_mode == "llm" and not self.llm_base_url:
-            raise ValueError(
-                "NEWSRAG_ANSWER_MODE=llm needs NEWSRAG_LLM_BASE_URL (the chat endpoint)"
-            )
-        return self
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -18,6 +18,9 @@ class Stats:
     generation: int
     size_bytes: int
     undated: int = 0  # articles without a publication date (date filters never match them)
+    # articles per publication month, "YYYY-MM" (a date stored as a year alone: "YYYY"),
+    # oldest first: what the index covers, and where it has gaps
+    months: dict[str, int] = field(default_factory=dict)
 
 
 def collect(db: sqlite3.Connection, directory: Path, model: str, generation: int) -> Stats:
@@ -34,4 +37,12 @@ def collect(db: sqlite3.Connection, directory: Path, model: str, generation: int
     )
     size = sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
     undated = db.execute("SELECT COUNT(*) FROM articles WHERE published IS NULL").fetchone()[0]
-    return Stats(articles, chunks, sources, oldest, newest, model, generation, size, undated)
+    months = dict(
+        db.execute(
+            "SELECT substr(published, 1, 7), COUNT(*) FROM articles "
+            "WHERE published IS NOT NULL GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    )
+    return Stats(
+        articles, chunks, sources, oldest, newest, model, generation, size, undated, months
+    )

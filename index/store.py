@@ -175,6 +175,16 @@ class Store:
     def ids_by_origin(self, origin: str) -> list[str]:
         return catalog.ids_by_origin(self._db, origin)
 
+    def list_articles(
+        self,
+        where: SearchFilter | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int = 50,
+        query: str | None = None,
+    ) -> list[StoredArticle]:
+        """A page of articles, newest first (index.protocols.Documents.list_articles)."""
+        return catalog.list_articles(self._db, where, after, limit, query)
+
     def latest_published(self) -> str | None:
         generation = self.generation
         cached = self._latest

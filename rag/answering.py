@@ -53,6 +53,9 @@ ABSTAIN_TEXT = "The indexed articles don't cover this."
 # The answerability model learned from quiz questions, which never ask "what did X say about
 # Y". For those, the evidence is plain: a sentence the text attributes to X that names Y.
 SAY_ANSWERABILITY = 0.5
+SUMMARY_SENTENCES = 5  # "Summarize coverage of X": 3-5 sentences, each from its own article
+SUMMARY_MIN_SHARE = 0.25  # ... each scoring at least this share of the best
+SUMMARY_MIN_COVERAGE = 0.6  # ... and on the topic: its words in the sentence, around, title
 MIN_WIRE_CHARS = 40
 
 
@@ -157,11 +160,60 @@ class ExtractiveAnswerer:
                 answerability = max(answerability, SAY_ANSWERABILITY)
             elif candidates[chosen[0]].attributed:
                 chosen = [i for i in chosen if candidates[i].attributed]
+        if question.intent != "fact":
+            first = self.model.sentence.predict(featurized.rows)  # all, not the re-ranked few
+            first[list(copies)] = -1.0
+            chosen, answerability = self._coverage(question, featurized, first, answerability)
+            probabilities = np.maximum(probabilities, first)
         for candidate, p in zip(featurized.candidates, probabilities, strict=True):
             candidate.score = float(p)
         for duplicate, twin in copies.items():
             candidates[twin].copies.append(candidates[duplicate])
         return Selection(with_referents([candidates[i] for i in chosen]), answerability)
+
+    def _coverage(
+        self, question: Question, featurized: Featurized, scores: np.ndarray, answerability: float
+    ) -> tuple[list[int], float]:
+        """The sentences of a summary (the best of each article on the topic, up to
+        ``SUMMARY_SENTENCES``) or of a comparison (the best on each side), and whether
+        there is enough of them to answer with. The model was trained on one-fact questions,
+        so for these the sentences found decide, as for "what did X say"."""
+        candidates = featurized.candidates
+        coverage = featurized.rows[:, SENTENCE_FEATURES.index("coverage")]
+        context = featurized.rows[:, SENTENCE_FEATURES.index("context_coverage")]
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= 0]
+        if not order:
+            return [], answerability
+        if question.intent == "compare":
+            sides = [stems_of(side) for side in question.compared]
+            picked = []
+            for side in sides:
+                found = next(
+                    (i for i in order if side <= stems_of(candidates[i].text) and i not in picked),
+                    None,
+                )
+                if found is not None:
+                    picked.append(found)
+            enough = len(picked) == len(sides)
+        else:
+            floor = scores[order[0]] * SUMMARY_MIN_SHARE
+            on_topic = [
+                i
+                for i in order
+                if scores[i] >= floor and coverage[i] > 0 and context[i] >= SUMMARY_MIN_COVERAGE
+            ]
+            picked, articles = [], set()
+            for i in on_topic:
+                if candidates[i].article.article_id not in articles:
+                    picked.append(i)
+                    articles.add(candidates[i].article.article_id)
+            picked = picked[:SUMMARY_SENTENCES]
+            # one or two articles on it: their next best sentences, up to three in all
+            picked += [i for i in on_topic if i not in picked][: max(0, 3 - len(picked))]
+            enough = bool(picked)
+        if not picked:
+            return [order[0]], answerability
+        return picked, max(answerability, SAY_ANSWERABILITY) if enough else answerability
 
     def probabilities(self, featurized: Featurized) -> np.ndarray:
         """Each candidate's probability of holding the answer, in two stages: the sentence

@@ -13,15 +13,15 @@ slow, or writes nothing checkable leaves the answer to the extractive answerer, 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from index.settings import Settings
 from rag.citations import cite
 from rag.grounding import Check, Claim, GroundingChecker, instruction_spans, split_claims
 from rag.retrieval import Passage
 from rag.schema import Citation, SentenceCheck, Verification
+from rag.settings import RagSettings
 
 SYSTEM_PROMPT = """\
 You answer questions about the news using only the numbered passages in the user's message.
@@ -98,7 +98,7 @@ class LLMAnswerer:
     """Configured from the settings (endpoint, model, key, deadline, support threshold);
     ``run`` yields each verified sentence as soon as it is checked, then the ``Draft``."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: RagSettings):
         if not settings.llm_base_url:
             raise LLMNotConfiguredError(
                 "LLM mode needs an OpenAI-compatible endpoint: set NEWSRAG_LLM_BASE_URL"
@@ -130,7 +130,14 @@ class LLMAnswerer:
             )
         return self._chat
 
-    def run(self, question: str, passages: Sequence[Passage]) -> Iterator[str | Draft]:
+    def run(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        options: Mapping[str, Any] | None = None,
+    ) -> Iterator[str | Draft]:
+        """``options``: a request's own chat parameters (``max_tokens``, ``temperature``,
+        ``stop``), over the settings' defaults."""
         draft = Draft()
         if not passages:
             draft.failure = "no passages were retrieved"
@@ -140,7 +147,7 @@ class LLMAnswerer:
         deadline = time.monotonic() + self.settings.llm_timeout_s
         consumed = 0
         try:
-            for piece in self.chat().stream(messages):
+            for piece in self.chat().stream(messages, **(options or {})):
                 draft.raw += piece.content if isinstance(piece.content, str) else ""
                 claims, used = split_claims(draft.raw[consumed:], final=False)
                 consumed += used

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
+from index.backends import open_existing
 from index.embedding import Embedder
 from index.protocols import DocumentStore
-from index.settings import Settings, get_settings
-from index.store import Store
 from index.text import STOPWORDS
 from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
 from rag.citations import cite
+from rag.filters import empty_filter_notice
 from rag.generation import Draft, LLMAnswerer, LLMNotConfiguredError
 from rag.injection import QuotedInjection, attributed_quote, screen_selection
-from rag.question import analyze
+from rag.language import english_only_notice
+from rag.question import Question, analyze, search_text
 from rag.retrieval import DatedFilter, HybridRetriever, Mode, Recency, Retrieval, TimeContext
 from rag.schema import Answer, AnswerMode, Citation, TimeWindowOut
-from rag.short_answer import short_answer_for
+from rag.settings import RagSettings
+from rag.short_answer import candidate_spans, load_short_model, short_answer_for
 from rag.time_window import (
     TimeWindow,
     describe,
@@ -45,13 +48,13 @@ class NewsRAG:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: RagSettings | None = None,
         embedder: Embedder | None = None,
         store: DocumentStore | None = None,
     ):
-        self.settings = settings or get_settings()
+        self.settings = settings or RagSettings()
         self.embedder = embedder or Embedder.from_settings(self.settings)
-        self.store: DocumentStore = store or Store.open(self.settings.index_dir)
+        self.store: DocumentStore = store or open_existing(self.settings)
         self.retriever = HybridRetriever(
             self.store,
             self.embedder,
@@ -67,6 +70,7 @@ class NewsRAG:
             rerank=self.settings.rerank_sentences,
             embedder=self.embedder,
         )
+        self.short_answers = load_short_model()  # a bad model file fails here, not per question
         self.llm = LLMAnswerer(self.settings) if self.settings.llm_base_url else None
         self.embedder.encode_query("warm-up")  # load the model now, not in the first question
 
@@ -99,7 +103,7 @@ class NewsRAG:
         return TimeContext(
             as_of=day,
             window=window,
-            query=without_expressions(question, window),
+            query=search_text(without_expressions(question, window)),
             k=k or self.settings.k,
             sources=tuple(sources),
             since=since,
@@ -175,10 +179,11 @@ class NewsRAG:
         retrieval: Retrieval,
         started: float | None = None,
         answer_mode: AnswerMode | None = None,
+        llm_options: Mapping[str, Any] | None = None,
     ) -> Answer:
         """Compose the answer from passages already retrieved (the streaming API sends
         the retrieval event first, then calls ``answer_stream``)."""
-        *_, answer = self.answer_stream(question, retrieval, started, answer_mode)
+        *_, answer = self.answer_stream(question, retrieval, started, answer_mode, llm_options)
         assert isinstance(answer, Answer)
         return answer
 
@@ -188,6 +193,7 @@ class NewsRAG:
         retrieval: Retrieval,
         started: float | None = None,
         answer_mode: AnswerMode | None = None,
+        llm_options: Mapping[str, Any] | None = None,
     ) -> Iterator[str | Answer]:
         """Each answer sentence as soon as it is final (in LLM mode: once it passed the
         grounding check), then the whole ``Answer``."""
@@ -201,7 +207,7 @@ class NewsRAG:
         draft = Draft()
         held: list[str] = []  # until enough sentences passed that no fallback can follow
         released = False
-        for event in self.llm.run(question, retrieval.passages):
+        for event in self.llm.run(question, retrieval.passages, llm_options):
             if isinstance(event, Draft):
                 draft = event
                 continue
@@ -237,7 +243,8 @@ class NewsRAG:
         # The whole question, time words included: the answer model was trained on questions
         # as asked (retrieval searches without them; see NewsRAG.plan).
         parsed = analyze(question)
-        selection = screen_selection(question, self.answerer.select(parsed, retrieval.passages))
+        passages = retrieval.passages
+        selection = screen_selection(question, self.answerer.select(parsed, passages))
         timings = dict(retrieval.timings_ms)
         citations: list[Citation] = []
         notice = ""
@@ -268,15 +275,20 @@ class NewsRAG:
                 selection.answerability >= self.answerer.threshold
             )
             if answered:
-                context = nearest.time
+                context, passages = nearest.time, nearest.passages
                 notice = _outside_notice(context, selection.sentences)
         short = None
         if answered:
-            text, citations = compose(selection.sentences)
-            short, lead = short_answer_for(parsed, citations)
+            text, citations = compose(selection.sentences, parsed)
+            # where the figure changed over time, the short answer is the newest one
+            newest = citations[:1] if figures_changed(selection.sentences, parsed) else citations
+            texts = [p.chunk.text for p in passages]
+            short, lead = short_answer_for(parsed, newest, texts, self.short_answers)
             text = notice + (lead or "") + text
         else:
-            text = ABSTAIN_TEXT
+            # why, when it is the request: rag/language.py, rag/filters.py
+            why = english_only_notice(question) or _no_match_notice(self.store, retrieval)
+            text = why or ABSTAIN_TEXT
         timings["answer_ms"] = round((time.perf_counter() - clock) * 1000, 2)
         if started is not None:
             timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
@@ -289,6 +301,14 @@ class NewsRAG:
             timings_ms=timings,
         )
         return _date(answer, context)
+
+
+def _no_match_notice(store: DocumentStore, retrieval: Retrieval) -> str | None:
+    """Nothing retrieved under an explicit filter: which filter matched no article."""
+    context = retrieval.time
+    if retrieval.passages or context is None:
+        return None
+    return empty_filter_notice(store, context.sources, context.since, context.until)
 
 
 def _inside(published: str | None, context: TimeContext) -> bool:
@@ -351,19 +371,26 @@ def _outside_notice(context: TimeContext | None, sentences: list[Candidate]) -> 
     )
 
 
-def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
+def compose(
+    sentences: list[Candidate], question: Question | None = None
+) -> tuple[str, list[Citation]]:
     """One answer sentence per chosen source sentence, each ending in its [n] marker.
     A quote attributed from the surrounding text gets its speaker named in front.
 
     When the sentences come from articles of different dates, the answer says when, in
-    date order: "On 10 Nov 2022, … [1] By 17 Nov, … [2]" (undated ones last, unmarked)."""
+    date order: "On 10 Nov 2022, … [1] By 17 Nov, … [2]" (undated ones last, unmarked).
+    When they disagree on the figure a "how many" question asks for (a death toll that
+    rose), the newest leads instead: "As of 17 Nov 2022, … [1] Earlier, on 10 Nov, … [2]"."""
     ordered = sorted(sentences, key=lambda c: (c.article.article_id, c.start))
     # keep the best sentence's article first, then reading order inside each article
     first = sentences[0].article.article_id
     ordered.sort(key=lambda c: c.article.article_id != first)
     days = {c.article.published[:10] for c in ordered if c.article.published}
     dated = len(days) > 1
-    if dated:  # stable: articles keep their order within a day
+    newest_first = question is not None and figures_changed(ordered, question)
+    if newest_first:  # undated ones ("") still last; stable within a day
+        ordered.sort(key=lambda c: (c.article.published or "")[:10], reverse=True)
+    elif dated:  # stable: articles keep their order within a day
         ordered.sort(key=lambda c: (c.article.published or "9999")[:10])
     parts: list[str] = []
     citations: list[Citation] = []
@@ -386,7 +413,8 @@ def compose(sentences: list[Candidate]) -> tuple[str, list[Citation]]:
             body = f"{candidate.speaker} said: {body}"
         day = (candidate.article.published or "")[:10]
         if dated and day and day != said:
-            body = _when(day, said) + _continue(body)
+            when = _as_of_then_earlier(day, said) if newest_first else _when(day, said)
+            body = when + _continue(body)
             said = day
         parts.append(f"{body} [{n}]")
     return " ".join(parts), citations
@@ -398,6 +426,39 @@ def _when(day: str, before: str | None) -> str:
     if before is None:
         return f"On {short_date(day)}, "
     return f"By {short_date(day, with_year=day[:4] != before[:4])}, "
+
+
+def _as_of_then_earlier(day: str, before: str | None) -> str:
+    """'As of 17 Nov 2022, ' for the newest figure, 'Earlier, on 10 Nov, ' for the rest."""
+    if before is None:
+        return f"As of {short_date(day)}, "
+    return f"Earlier, on {short_date(day, with_year=day[:4] != before[:4])}, "
+
+
+def figures_changed(sentences: list[Candidate], question: Question) -> bool:
+    """A "how many" question whose sentences from different dates give different numbers
+    (beyond the question's own): the figure changed over time, so the newest leads."""
+    if question.answer_type != "count":
+        return False
+    figures = {
+        (
+            c.article.published[:10],
+            frozenset(_figure(s.text) for s in candidate_spans(question, c.text, 0)),
+        )
+        for c in sentences
+        if c.article.published
+    }
+    figures = {(day, found) for day, found in figures if found}
+    return len({day for day, _ in figures}) > 1 and len({found for _, found in figures}) > 1
+
+
+def _figure(text: str) -> str:
+    """The figure without its hedge or spacing: "At least 345" and "345" are one figure,
+    "1.5 million" and "1.5 billion" are two."""
+    core = re.sub(
+        r"^(about|around|nearly|almost|over|more than|at least|up to|some)\s+", "", text.lower()
+    )
+    return re.sub(r"[^\w.]", "", core)
 
 
 def _continue(body: str) -> str:

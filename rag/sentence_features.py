@@ -98,6 +98,7 @@ ANSWERABILITY_FEATURES: tuple[str, ...] = (
     "type_date",
     "type_person",
     "type_place",
+    "type_entity",
     "type_reason",
     "type_any",
     "type_say",
@@ -125,7 +126,7 @@ REASON = re.compile(
     re.IGNORECASE,
 )
 _CONTENT = re.compile(r"[A-Za-z]{3,}|\d+")
-_TYPES: tuple[AnswerType, ...] = ("count", "date", "person", "place", "reason", "any")
+_TYPES: tuple[AnswerType, ...] = ("count", "date", "person", "place", "entity", "reason", "any")
 
 
 @lru_cache(maxsize=1024)
@@ -197,7 +198,7 @@ def has_answer_type(sentence: str, question: Question) -> bool:
         return bool(_new(held.dates, asked))
     if question.answer_type == "count":
         return bool(_new(held.numbers, asked))
-    if question.answer_type in ("person", "place"):
+    if question.answer_type in ("person", "place", "entity"):
         return bool(_new(held.names, asked))
     if question.answer_type == "reason":
         return held.reason

@@ -4,17 +4,55 @@ who / what / which / where / when / how-many question, with its exact offsets in
 It is only ever a span of a sentence the answer already quotes, of the kind the question asks
 for, and not something the question itself says ("Which bank …" is not answered by "bank").
 When no span fits, there is no short answer: it is never made up.
+
+Every span of the right kind in the quotes is a candidate; a small learned model
+(``rag/models/short_answer.json``, trained by ``bench/train_short_answer.py`` on the quiz's
+train weeks) picks among them by where they sit (next to the question's words, the noun of
+"which company", the unit of "how many years"), whether other quotes and passages agree,
+and how good their sentence is. Below the model's threshold there is no short answer.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
 
 from index.text import STOPWORDS, stem, tokens
+from rag.answer_model import AnswerModelError, Logistic
 from rag.question import Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
+
+MODEL_PATH = Path(__file__).parent / "models" / "short_answer.json"
+KINDS = ("count", "date", "name", "place")
+SHORT_FEATURES: tuple[str, ...] = (
+    "sentence_p",  # the answer model's probability for the quoted sentence
+    "citation_rank",  # 0 for the best-scored quote
+    "first_in_sentence",  # the first candidate of its kind in the sentence
+    "position",  # where in the sentence it starts (0..1)
+    "agree_quotes",  # other quotes holding the same text
+    "agree_passages",  # log(1 + times the retrieved passages hold it)
+    "partly_asked",  # share of its words the question has ("President Biden" for "Biden")
+    "near_question",  # 1 / (1 + words to the nearest question word in the sentence)
+    "head_near",  # the noun of "which company" / unit of "how many years" in or beside it
+    "place_before",  # "in", "at", "from" before it
+    "words",  # its length in words
+    "sentence_initial",
+    "year_only",  # a bare year ("2022"): a date, rarely a count
+    "in_title",  # the article's title holds it
+    "generic_what",  # "what is ..." rather than "which company": a name is less likely
+    "unit_how_long",  # "20 years" for "how long" (the unit is part of the answer) ...
+    "unit_otherwise",  # ... but not for "how many years" ("9")
+    "part",  # a name inside a longer name ("Tucker Carlson" of "Fox News' Tucker Carlson")
+    *(f"kind_{kind}" for kind in KINDS),
+)
 
 _COUNT = re.compile(
     r"(?:(?:about|around|nearly|almost|over|more than|at least|up to|some)\s+)?"
@@ -39,6 +77,9 @@ _LEADING = {"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It",
             "Mr", "Mrs", "Ms", "Dr", "According", "If", "For", "Last", "Next", "So"}  # fmt: skip
 _PLACE_BEFORE = re.compile(r"\b(in|at|near|from|to|into|outside)\s+(the\s+)?$", re.IGNORECASE)
 _WHAT_WHICH = re.compile(r"^\s*(what|which)\b", re.IGNORECASE)
+_UNIT = re.compile(
+    r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I
+)
 _COUNT_QUESTION = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
 
 
@@ -57,25 +98,27 @@ def kind_of(question: Question) -> str | None:
     if question.is_say or question.answer_type == "reason":
         return None
     if question.answer_type == "count":
-        return "count" if _COUNT_QUESTION.search(question.text) else None
+        wanted = _COUNT_QUESTION.search(question.text) or question.head in ("long", "old")
+        return "count" if wanted else None
     if question.answer_type == "date":
         return "date"
     if question.answer_type == "place":
         return "place"
-    if question.answer_type == "person":
+    if question.answer_type in ("person", "entity"):
         return "name"
     if _WHAT_WHICH.search(question.text):
         return "name"
     return None
 
 
-def find_span(question: Question, sentence: str, offset: int) -> Span | None:
-    """The first span of ``sentence`` (which starts at ``offset`` in its article) of the
-    kind the question asks for and not in the question; None when there is none."""
+def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span]:
+    """Every span of ``sentence`` (which starts at ``offset`` in its article) of the kind the
+    question asks for, minus those made only of the question's own words."""
     kind = kind_of(question)
     if kind is None:
-        return None
+        return []
     asked = {stem(w) for w in tokens(question.text)}
+    spans = []
     for start, end in _matches(kind, sentence):
         text = sentence[start:end].strip(" ,.;:")
         start += sentence[start:end].find(text)
@@ -83,20 +126,40 @@ def find_span(question: Question, sentence: str, offset: int) -> Span | None:
         words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
         if not words or all(stem(w) in asked for w in words):
             continue
-        return Span(text, offset + start, offset + end)
-    return None
+        spans.append(Span(text, offset + start, offset + end))
+    return spans
+
+
+def find_span(question: Question, sentence: str, offset: int) -> Span | None:
+    """The first candidate span of one sentence (None when there is none): what the short
+    answer is when no model can be loaded."""
+    spans = candidate_spans(question, sentence, offset)
+    return spans[0] if spans else None
 
 
 def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
+    """Spans of the kind, in sentence order; each name is followed by the shorter names
+    inside it (the owner and the owned of "Mexico's President", the person of "Florida Gov.
+    Ron DeSantis"), and each full date by its year: the model chooses among them."""
     if kind == "date":
-        return [m.span() for m in _FULL_DATE.finditer(sentence)]
-    if kind == "count":
+        spans = []
+        for m in _FULL_DATE.finditer(sentence):
+            spans.append(m.span())
+            year = re.search(r"(19|20)\d\d$", m.group())
+            if year and year.start() > 0:
+                spans.append((m.start() + year.start(), m.end()))
+        return spans
+    if kind == "count":  # each number, then with its unit of time ("20 years")
         dates = [m.span() for m in DATE.finditer(sentence)]
-        return [
-            m.span()
-            for m in _COUNT.finditer(sentence)
-            if not any(s <= m.start() < e for s, e in dates)
-        ]
+        spans = []
+        for m in _COUNT.finditer(sentence):
+            if any(s <= m.start() < e for s, e in dates):
+                continue
+            spans.append(m.span())
+            unit = _UNIT.match(sentence, m.end())
+            if unit:
+                spans.append((m.start(), unit.end()))
+        return spans
     spans = []
     for m in _NAME.finditer(sentence):
         start, end = m.span()
@@ -106,22 +169,153 @@ def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
             if not rest or not rest[0].isupper():
                 continue
             start = end - len(rest)
-        if sentence[start:end].endswith(("'s", "’s")):
-            end -= 2
+        if sentence[start:end].endswith(("'s", "’s", "s'", "s’")):
+            end -= 2 if sentence[end - 2] in "'’" else 1
         spans.append((start, end))
+        spans.extend(_parts(sentence, start, end))
     if kind == "place":  # "at Jamarat Bridge" before "Islam's most holy site"
         spans.sort(key=lambda span: not _PLACE_BEFORE.search(sentence[: span[0]]))
-    return spans
+    return list(dict.fromkeys(spans))
+
+
+# Where a run of capitalized words holds several names: a possessive ("Fox News' Tucker
+# Carlson"), "and", a title before a person, a weekday or month before a name.
+_INNER_BREAK = re.compile(r"['’]s?\s+|\s+and\s+")
+_TITLES = re.compile(
+    r"^(?:[\w.]+\s+)*?(?:President|Vice President|Gov\.|Governor|Sen\.|Senator|Rep\.|Mayor|"
+    r"Secretary|Minister|Prime Minister|Chancellor|King|Queen|Prince|Princess|Dr\.|Judge|"
+    r"Justice|Leader|Speaker|CEO|Chief|Director|Coach|General|Gen\.|Pope|Sheikh|Ambassador|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|"
+    r"June|July|August|September|October|November|December|Images)\s+(?=[A-Z])"
+)
+
+
+def _parts(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Shorter names inside the name at [start, end)."""
+    text = sentence[start:end]
+    parts = []
+    at = 0
+    for brk in _INNER_BREAK.finditer(text):
+        if brk.start() > at:
+            parts.append((start + at, start + brk.start()))
+        at = brk.end()
+    if parts and at < len(text):
+        parts.append((start + at, end))
+    for s, e in [(start, end), *parts]:
+        title = _TITLES.match(sentence[s:e])
+        if title:
+            parts.append((s + title.end(), e))
+    return [(s, e) for s, e in parts if sentence[s:e][:1].isupper() and (s, e) != (start, end)]
+
+
+@dataclass(frozen=True)
+class SpanCandidate:
+    span: Span
+    n: int  # the citation it is quoted in
+    row: list[float]  # its SHORT_FEATURES
+
+
+def candidates(
+    question: Question, citations: Sequence[Citation], passages: Sequence[str] = ()
+) -> list[SpanCandidate]:
+    """Every candidate span in the quotes, with the features the short-answer model reads."""
+    kind = kind_of(question)
+    if kind is None:
+        return []
+    asked = frozenset(question.terms)
+    head = stem(question.head) if question.head else None
+    context = " ".join(passages).lower()
+    quotes = [c.quote.lower() for c in citations]
+    ranked = sorted(citations, key=lambda c: (-c.score, c.n))
+    found = []
+    for rank, citation in enumerate(ranked):
+        sentence = citation.quote
+        words = [(m.start(), stem(m.group())) for m in re.finditer(r"[\w’'.-]+", sentence)]
+        asked_at = [i for i, (_, w) in enumerate(words) if w in asked]
+        spans = candidate_spans(question, sentence, citation.start)
+        outer = [(o.start, o.end) for o in spans]
+        for number, span in enumerate(spans):
+            local = span.start - citation.start
+            inside = [i for i, (at, _) in enumerate(words) if local <= at < local + len(span.text)]
+            first = inside[0] if inside else 0
+            last = inside[-1] if inside else 0
+            distance = min((abs(i - first) for i in asked_at if i not in inside), default=50)
+            beside = {w for i, (_, w) in enumerate(words) if first - 3 <= i <= last + 3}
+            own = [stem(w) for w in tokens(span.text) if w.lower() not in STOPWORDS]
+            text = span.text.lower()
+            has_unit = bool(kind == "count" and _UNIT.search(span.text))
+            key = (span.start, span.end)
+            row = [
+                citation.score,
+                float(rank),
+                float(number == 0),
+                local / max(len(sentence), 1),
+                float(sum(text in q for q in quotes) - 1),
+                math.log1p(context.count(text)),
+                sum(w in asked for w in own) / max(len(own), 1),
+                1.0 / (1.0 + distance),
+                float(head is not None and head in beside),
+                float(bool(_PLACE_BEFORE.search(sentence[:local]))),
+                float(len(own)),
+                float(local == 0),
+                float(bool(re.fullmatch(r"(19|20)\d\d", span.text))),
+                float(text in citation.title.lower()),
+                float(question.answer_type == "any"),
+                float(has_unit and question.head == "long"),
+                float(has_unit and question.head != "long"),
+                float(any(o[0] <= span.start and span.end <= o[1] for o in outer if o != key)),
+                *(float(kind == k) for k in KINDS),
+            ]
+            found.append(SpanCandidate(span, citation.n, row))
+    return found
+
+
+@dataclass(frozen=True)
+class ShortAnswerModel:
+    scorer: Logistic
+    threshold: float  # give a short answer only when the best candidate's p reaches this
+    info: dict[str, object]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "version": 1,
+            "scorer": self.scorer.to_dict(),
+            "threshold": self.threshold,
+            "info": self.info,
+        }
+
+
+@lru_cache(maxsize=4)
+def load_short_model(path: Path = MODEL_PATH) -> ShortAnswerModel:
+    """The shipped model (cached); raises AnswerModelError naming the file and the reason."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != 1:
+            raise AnswerModelError(f"{path}: not a version 1 short-answer model")
+        scorer = Logistic.from_dict(data["scorer"], SHORT_FEATURES, f"{path} scorer")
+        return ShortAnswerModel(scorer, float(data["threshold"]), dict(data.get("info", {})))
+    except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+        if isinstance(error, AnswerModelError):
+            raise
+        raise AnswerModelError(f"{path}: cannot read the short-answer model ({error})") from error
 
 
 def short_answer_for(
-    question: Question, citations: list[Citation]
+    question: Question,
+    citations: Sequence[Citation],
+    passages: Sequence[str] = (),
+    model: ShortAnswerModel | None = None,
 ) -> tuple[ShortAnswer | None, str | None]:
-    """The short answer from the quotes, best-scored first, and the answer text's lead
-    ("**Credit Suisse.** "), or (None, None) when no quote holds one."""
-    for citation in sorted(citations, key=lambda c: (-c.score, c.n)):
-        span = find_span(question, citation.quote, citation.start)
-        if span is not None:
-            short = ShortAnswer(text=span.text, n=citation.n, start=span.start, end=span.end)
-            return short, f"**{span.text}.** "
-    return None, None
+    """The short answer from the quotes and the answer text's lead ("**Credit Suisse.** "),
+    or (None, None) when no quote holds a span the model trusts."""
+    found = candidates(question, citations, passages)
+    if not found:
+        return None, None
+    model = model or load_short_model()
+    scores = model.scorer.predict(np.array([c.row for c in found]))
+    best = int(np.argmax(scores))
+    if scores[best] < model.threshold:
+        return None, None
+    span = found[best].span
+    short = ShortAnswer(text=span.text, n=found[best].n, start=span.start, end=span.end)
+    return short, f"**{span.text}.** "

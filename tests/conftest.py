@@ -13,11 +13,12 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
 from index.store import Store
 from rag.pipeline import NewsRAG
+from tests.milvus_server import milvus_sample_uri, milvus_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"

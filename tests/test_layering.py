@@ -3,6 +3,7 @@ the answering path. Read from the source (every import, lazy ones included), so 
 fails here before it becomes a cycle at run time."""
 
 import ast
+import importlib
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,23 @@ def test_only_the_cli_imports_the_app() -> None:
     graph = import_graph(ROOT, list(LAYERS))
     importers = sorted(name for name, targets in graph.items() if "api.app" in targets)
     assert importers == ["api.cli"]
+
+
+@pytest.mark.parametrize(
+    ("settings_class", "foreign"),
+    [
+        ("index.settings.IndexSettings", ("llm_", "slack_", "api_keys", "cors_", "abstain")),
+        ("rag.settings.RagSettings", ("slack_", "api_keys", "cors_", "rate_limit", "max_body")),
+    ],
+)
+def test_a_layer_settings_carry_no_upper_layer_fields(
+    settings_class: str, foreign: tuple[str, ...]
+) -> None:
+    """Each layer's settings hold only its own fields (the HTTP keys, Slack tokens and LLM
+    endpoint belong to the layers that use them), yet the user-facing ``Settings`` has all."""
+    module_name, class_name = settings_class.rsplit(".", 1)
+    fields = set(getattr(importlib.import_module(module_name), class_name).model_fields)
+    assert not {field for field in fields if field.startswith(foreign)}
+    from api.settings import Settings
+
+    assert fields < set(Settings.model_fields)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.settings import get_settings
+from api.settings import get_settings
 from tests.conftest import ROOT
 
 

@@ -1,5 +1,6 @@
 """Articles: ingest (``POST /articles``, a background job), the jobs (``GET``/``DELETE
-/jobs/{job_id}``), one article (``GET``/``DELETE /articles/{article_id}``) and ``GET /stats``.
+/jobs/{job_id}``), the listing (``GET /articles``: filters and a stable cursor), one article
+(``GET``/``DELETE /articles/{article_id}``) and ``GET /stats`` (per outlet and per month).
 
 Ingests write through the store's atomic commits, so a question asked meanwhile sees the old
 index or the new one, never a mix. The job machinery is api/jobs.py; this module turns a
@@ -8,12 +9,16 @@ request into a job's work and a job into its JSON.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import Query as Param
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -22,14 +27,28 @@ from starlette.datastructures import UploadFile
 from api.deps import Caller, JobsDep, ReadyRag, ServiceDep, require_rag
 from api.errors import field_error, validation_errors
 from api.jobs import Job
-from api.models import ArticleBatch, ArticleOut, Failure, IngestResponse, JobOut
+from api.models import (
+    MAX_SOURCES,
+    ArticleBatch,
+    ArticleList,
+    ArticleOut,
+    ArticleSummary,
+    Failure,
+    IngestResponse,
+    IsoDate,
+    JobOut,
+    Outlet,
+)
 from api.service import Service
 from index.dates import DateError, parse_date
 from index.documents import Article
 from index.identity import api_origin
 from index.ingest import IngestReport, delete_article
 from index.loaders import Limits, LoadFailure, load_paths
+from index.protocols import list_key
+from index.records import SearchFilter
 from index.store import Stats
+from rag.filters import FilterError, check_filter
 
 router = APIRouter(tags=["articles"])
 
@@ -123,6 +142,71 @@ async def cancel_job(job_id: str, who: Caller, jobs: JobsDep) -> JobOut:
     return _job_out(job)
 
 
+MAX_PAGE = 200  # articles per page of GET /articles
+
+
+@router.get("/articles", response_model=ArticleList)
+async def list_articles(
+    _: Caller,
+    rag: ReadyRag,
+    source: Annotated[
+        list[Outlet] | None, Param(max_length=MAX_SOURCES, description="Only these outlets.")
+    ] = None,
+    since: Annotated[IsoDate | None, Param(description="Published on/after.")] = None,
+    until: Annotated[IsoDate | None, Param(description="Published on/before.")] = None,
+    query: Annotated[
+        str | None, Param(max_length=500, description="Words that all occur in title or text.")
+    ] = None,
+    cursor: Annotated[
+        str | None, Param(max_length=1000, description="next_cursor of the previous page.")
+    ] = None,
+    limit: Annotated[int, Param(ge=1, le=MAX_PAGE)] = 50,
+) -> ArticleList:
+    """What is indexed, newest first (undated last), filtered like ``/ask``. Pages follow
+    ``next_cursor``, which stays valid while articles are added or removed. A filter that
+    can match nothing (an outlet not indexed, ``since`` after ``until``) is a 422 saying
+    which; a text ``query`` matching nothing is an empty page."""
+    after = _cursor(cursor) if cursor else None
+    sources = tuple(source or ())
+    try:
+        await run_in_threadpool(check_filter, rag.store, sources, since, until)
+    except FilterError as exc:
+        raise field_error(exc.field, str(exc)) from None
+    where = SearchFilter(sources, since, until)
+    found = await run_in_threadpool(rag.store.list_articles, where, after, limit + 1, query)
+    page = found[:limit]
+    return ArticleList(
+        articles=[
+            ArticleSummary(
+                article_id=a.article_id,
+                title=a.title,
+                url=a.url,
+                source=a.source,
+                author=a.author,
+                published=a.published,
+                chars=len(a.text),
+            )
+            for a in page
+        ],
+        next_cursor=_encode_cursor(list_key(page[-1])) if len(found) > limit else None,
+    )
+
+
+def _encode_cursor(key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _cursor(value: str) -> tuple[str, str]:
+    """A cursor this route handed out; anything else is a 422 naming ``cursor``."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (binascii.Error, ValueError):
+        key = None
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key)):
+        raise field_error("cursor", "is not a next_cursor from GET /articles")
+    return key[0], key[1]
+
+
 @router.get("/articles/{article_id}", response_model=ArticleOut)
 async def get_article(article_id: str, _: Caller, rag: ReadyRag) -> ArticleOut:
     store = rag.store
@@ -154,6 +238,8 @@ async def remove_article(
 
 @router.get("/stats", response_model=Stats)
 async def stats(_: Caller, rag: ReadyRag) -> Stats:
+    """Counts: articles, chunks, dates, undated, per outlet (``sources``) and per
+    publication month (``months``, "YYYY-MM", oldest first)."""
     return await run_in_threadpool(rag.store.stats)
 
 

@@ -28,7 +28,7 @@ router = APIRouter(tags=["questions"])
 @router.post("/ask", response_model=AnswerOut)
 async def ask(query: Query, request: Request, _: Caller, service: ServiceDep) -> Any:
     """Answer a question; with ``Accept: text/event-stream`` the answer streams as SSE."""
-    questions.check(query, service.settings)
+    questions.check_request(query, service)
     if "text/event-stream" in request.headers.get("accept", ""):
         require_rag(service)  # a 503 now, not a broken stream after the 200 headers
         return _sse(_stream_answer(service, query))
@@ -43,7 +43,7 @@ async def ask(query: Query, request: Request, _: Caller, service: ServiceDep) ->
 async def ask_stream(query: Query, _: Caller, service: ServiceDep) -> StreamingResponse:
     """Server-Sent Events: ``retrieval``, one ``sentence`` per answer sentence,
     ``citations``, then ``done`` with the whole answer."""
-    questions.check(query, service.settings)
+    questions.check_request(query, service)
     require_rag(service)  # a 503 now, not a broken stream after the 200 headers
     return _sse(_stream_answer(service, query))
 
@@ -51,7 +51,7 @@ async def ask_stream(query: Query, _: Caller, service: ServiceDep) -> StreamingR
 @router.post("/search", response_model=SearchResponse)
 async def search(query: Query, _: Caller, service: ServiceDep) -> SearchResponse:
     """Retrieval only: passages with their offsets and scores."""
-    questions.check(query, service.settings)
+    questions.check_request(query, service)
     found = await run_in_threadpool(questions.retrieve, require_rag(service), query)
     passages = [
         PassageOut(

@@ -27,7 +27,10 @@ async def models(_: Caller, settings: SettingsDep) -> dict[str, Any]:
 @router.post("/v1/chat/completions", response_model=None)
 async def chat_completions(body: ChatRequest, _: Caller, service: ServiceDep) -> Any:
     """newsrag as a chat model: the last user message is the question, earlier user
-    turns resolve follow-ups; citations come in the text and in ``citations``."""
+    turns resolve follow-ups; citations come in the text and in ``citations``. A 400 for
+    what newsrag cannot honour (another model name, ``n`` > 1, tools); ``max_tokens``,
+    ``temperature`` and ``stop`` reach the chat model in LLM mode."""
+    options = openai_compat.llm_options(body, llm=bool(service.settings.llm_base_url))
     question = openai_compat.question_of(body)
     mode = body.answer_mode or openai_compat.answer_mode_of(body.model)
     query = Query(question=question, k=body.k, answer_mode=mode, as_of=body.as_of)
@@ -35,9 +38,9 @@ async def chat_completions(body: ChatRequest, _: Caller, service: ServiceDep) ->
     require_rag(service)  # a 503 now, not a broken stream later
     if body.stream:
         return StreamingResponse(
-            openai_compat.stream(questions.answer_events(service, query), body.model),
+            openai_compat.stream(questions.answer_events(service, query, options), body.model),
             media_type="text/event-stream",
         )
     return openai_compat.completion(
-        await run_in_threadpool(questions.answer, service, query), body.model
+        await run_in_threadpool(questions.answer, service, query, options), body.model
     )

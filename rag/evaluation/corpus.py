@@ -29,9 +29,9 @@ from typing import Literal
 from index.documents import Article, Chunk
 from index.embedding import Embedder
 from index.ingest import Ingestor, open_store
-from index.settings import Settings
 from index.store import Store
 from rag.evaluation.datasets import CorpusDoc
+from rag.settings import RagSettings
 
 Chunking = Literal["newsrag", "whole"]
 MARKER = "newsrag-eval.json"
@@ -57,7 +57,7 @@ def whole_document_text(article: Article) -> str:
     return f"{article.title} {article.text}".strip()
 
 
-def check_marker(directory: Path, chunking: Chunking, settings: Settings) -> None:
+def check_marker(directory: Path, chunking: Chunking, settings: RagSettings) -> None:
     """Refuse an index built with another chunking; record ours in a new or empty one."""
     marker = directory / MARKER
     wanted: dict[str, str] = {"chunking": chunking}
@@ -86,7 +86,7 @@ def check_marker(directory: Path, chunking: Chunking, settings: Settings) -> Non
 
 def ingest_corpus(
     docs: list[CorpusDoc],
-    settings: Settings,
+    settings: RagSettings,
     embedder: Embedder,
     chunking: Chunking = "newsrag",
     progress: Progress | None = None,
@@ -105,7 +105,7 @@ def ingest_corpus(
 
 def _ingest_whole(
     articles: list[Article],
-    settings: Settings,
+    settings: RagSettings,
     embedder: Embedder,
     progress: Progress | None,
 ) -> CorpusReport:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from index.backends import open_existing
 from index.embedding import Embedder
 from index.protocols import DocumentStore
-from index.settings import Settings
-from index.store import Store
+from index.settings import IndexSettings
 from rag.evaluation.backends import Backend, LocalBackend
 from rag.evaluation.corpus import Chunking, ingest_corpus
 from rag.evaluation.datasets import (
@@ -56,6 +56,7 @@ from rag.evaluation.metrics import (
 from rag.pipeline import NewsRAG
 from rag.retrieval import Mode
 from rag.schema import AnswerMode
+from rag.settings import RagSettings
 from rag.time_window import TimeExpressionError, resolve
 
 MODES: tuple[Mode, ...] = ("dense", "bm25", "hybrid")
@@ -415,8 +416,8 @@ def missing_sources(dataset: Dataset, store: DocumentStore) -> list[str]:
 
 def run_request(
     request: EvalRequest,
-    settings: Settings,
-    load_embedder: Callable[[Settings], Embedder],
+    settings: RagSettings,
+    load_embedder: Callable[[IndexSettings], Embedder],
     track: Track | None = None,
 ) -> tuple[EvalResult, list[str]]:
     """Load the dataset, ingest its corpus when it has one (into ``request.index`` or a
@@ -460,7 +461,7 @@ def run_request(
                     (lambda n, _total: done(n)) if done else None,
                 )  # fmt: skip
                 corpus = dataclasses.asdict(report)
-            store = Store.open(settings.index_dir)
+            store = open_existing(settings)
             if not dataset.corpus:
                 missing = missing_sources(dataset, store)
                 if missing:

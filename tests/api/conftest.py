@@ -4,8 +4,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from tests.api.server import running
 
 

@@ -14,8 +14,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 
 
 def free_port() -> int:

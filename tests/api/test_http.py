@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from tests.api.server import running
 from tests.conftest import ARMS_RACE_QUOTE
 

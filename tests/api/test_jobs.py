@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from tests.api.server import running
 
 

@@ -12,8 +12,8 @@ import httpx
 import openai
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from tests.api.server import running
 from tests.conftest import ARMS_RACE_QUOTE
 from tests.rag.chat_server import Script, chat_server, passages_of

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from index.settings import Settings
+from api.settings import Settings
 
 XI = {"question": "What did Xi say about arms races?"}
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from api.app import STATIC, create_app
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from tests.api.server import serving
 
 POISONED_LINK = {

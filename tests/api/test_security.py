@@ -6,7 +6,7 @@ from pydantic import ValidationError
 
 import api.security
 from api.security import TokenBuckets
-from index.settings import Settings
+from api.settings import Settings
 
 
 @pytest.mark.parametrize(

@@ -31,11 +31,11 @@ import yaml
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from api.settings import Settings
 from api.slack import DB_NAME, EVENTS_PATH, answer_blocks, feedback_rows, question_text
 from index.embedding import Embedder
 from index.ingest import Ingestor, delete_article
 from index.loaders import load_paths
-from index.settings import Settings
 from rag.schema import Answer, Citation
 from tests.api.server import running, serving
 from tests.conftest import ARMS_RACE_QUOTE, ROOT, XI_ARTICLE

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from index.store import Store
 from rag.pipeline import NewsRAG
 from tests.conftest import ROOT, SAMPLES

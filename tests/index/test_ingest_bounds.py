@@ -5,10 +5,10 @@ import fcntl
 import threading
 from pathlib import Path
 
+from api.settings import Settings
 from index.documents import Article
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
 from index.store import SearchFilter, Store
 
 

@@ -4,10 +4,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from api.settings import Settings
 from index.documents import Article
 from index.embedding import Embedder
 from index.ingest import Ingestor, delete_article
-from index.settings import Settings
 from index.store import IndexCorruptError, IndexMissingError, SearchFilter, Store
 
 

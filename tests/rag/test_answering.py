@@ -3,12 +3,17 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
-from index.store import Store
 from rag.citations import verify
 from rag.pipeline import NewsRAG
 from tests.conftest import ARMS_RACE_QUOTE, ROOT
+
+
+@pytest.fixture(params=["sqlite", "milvus"])
+def rag(request: pytest.FixtureRequest, rag: NewsRAG) -> NewsRAG:
+    """Every answer and citation test runs on both backends (the same sample articles)."""
+    return rag if request.param == "sqlite" else request.getfixturevalue("milvus_rag")
 
 
 def test_xi_on_arms_races_is_answered_with_his_own_words(rag: NewsRAG) -> None:
@@ -40,7 +45,7 @@ def test_unanswerable_questions_abstain(rag: NewsRAG, question: str) -> None:
 
 def test_every_citation_is_the_exact_source_text(rag: NewsRAG) -> None:
     """Across the whole team-written QA set: quote == article_text[start:end], always."""
-    store: Store = rag.store
+    store = rag.store
     questions = [
         json.loads(line)["question"]
         for name in ("newsqa.jsonl", "newsqa-dev.jsonl")
@@ -88,12 +93,19 @@ def test_answerability_is_a_probability_the_threshold_is_compared_with(rag: News
     assert any("345" in c.text for c in selection.sentences)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "milvus"])
 @pytest.mark.parametrize(("threshold", "abstains"), [(0.0, False), (1.0, True)])
 def test_the_threshold_decides_abstention(
-    sample_index: Path, embedder: Embedder, threshold: float, abstains: bool
+    request: pytest.FixtureRequest,
+    sample_index: Path,
+    embedder: Embedder,
+    threshold: float,
+    abstains: bool,
+    backend: str,
 ) -> None:
-    settings = Settings(index_dir=sample_index, abstain_threshold=threshold)
-    rag = NewsRAG(settings, embedder, Store.open(sample_index))
+    uri = request.getfixturevalue("milvus_sample_uri") if backend == "milvus" else ""
+    settings = Settings(index_dir=sample_index, abstain_threshold=threshold, store_uri=uri)
+    rag = NewsRAG(settings, embedder)  # the backend the settings name (index/backends.py)
     answer = rag.ask("How many pilgrims were killed in the Hajj stampede?")
     assert answer.abstained is abstains
     assert bool(answer.citations) is not abstains

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
 from index.store import Store
 from index.text import split_sentences
 from rag.attribution import attributed_to, interview_voice, speech_subject

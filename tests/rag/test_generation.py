@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from index.store import Store
 from rag.generation import REMOVED
 from rag.pipeline import NewsRAG

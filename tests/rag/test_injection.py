@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
 from index.store import Store
 from rag.grounding import instruction_spans
 from rag.injection import (

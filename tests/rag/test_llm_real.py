@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from index.store import Store
 from rag.grounding import Claim, GroundingChecker
 from rag.pipeline import NewsRAG, sentences_of

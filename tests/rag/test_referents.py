@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.records import StoredArticle
-from index.settings import Settings
 from index.store import Store
 from index.text import split_sentences
 from rag.answering import Candidate, with_referents

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from rag.answer_model import AnswerModelError
 from rag.question import analyze
-from rag.short_answer import find_span, kind_of
+from rag.schema import Citation
+from rag.short_answer import (
+    SHORT_FEATURES,
+    candidates,
+    find_span,
+    kind_of,
+    load_short_model,
+    short_answer_for,
+)
 
 
 @pytest.mark.parametrize(
@@ -73,14 +84,90 @@ def test_no_span_is_invented(question: str, sentence: str) -> None:
     ("question", "kind"),
     [
         ("How many people died?", "count"),
-        ("How long did the trial last?", None),
+        ("How long did the trial last?", "count"),  # "six weeks"
+        ("How often do ferries run?", None),
         ("When did it open?", "date"),
         ("Who won?", "name"),
         ("Where was it held?", "place"),
         ("Which country left the summit?", "place"),
         ("What company bought Twitter?", "name"),
+        ("Around 800 people tested positive for which virus?", "name"),
+        ("Which country’s leader stayed away?", "place"),
+        ("They last went on strike in what year?", "date"),
         ("Why did it fall?", None),
     ],
 )
 def test_kind_follows_the_question(question: str, kind: str | None) -> None:
     assert kind_of(analyze(question)) == kind
+
+
+def _citation(n: int, quote: str, score: float, start: int = 0, title: str = "A story") -> Citation:
+    return Citation(
+        n=n, article_id=f"a{n}", title=title, quote=quote, start=start,
+        end=start + len(quote), score=score,
+    )  # fmt: skip
+
+
+def _feature(row: list[float], name: str) -> float:
+    return row[SHORT_FEATURES.index(name)]
+
+
+def test_candidates_know_where_they_sit() -> None:
+    """Agreement across quotes, the unit of "how many years" beside the number, and the
+    distance to the question's words are what the model reads."""
+    question = analyze("Griner was sentenced to how many years in a Russian prison?")
+    quotes = [
+        _citation(1, "Griner, 32, was sentenced on Thursday to nine years in prison.", 0.8, 40),
+        _citation(2, "A court gave her nine years in a Russian penal colony.", 0.6, 900),
+    ]
+    found = {(c.n, c.span.text): c.row for c in candidates(question, quotes)}
+    assert set(found) == {(1, "32"), (1, "nine"), (1, "nine years"), (2, "nine"), (2, "nine years")}
+    assert _feature(found[(1, "nine years")], "unit_otherwise") == 1.0  # "9" is the answer
+    assert _feature(found[(1, "nine")], "agree_quotes") == 1.0
+    assert _feature(found[(1, "32")], "agree_quotes") == 0.0
+    assert _feature(found[(1, "nine")], "head_near") == 1.0  # "years" beside it
+    assert _feature(found[(1, "32")], "head_near") == 0.0
+    assert _feature(found[(2, "nine")], "citation_rank") == 1.0
+
+
+def test_the_shipped_model_prefers_the_agreed_span_beside_the_unit() -> None:
+    question = analyze("Griner was sentenced to how many years in a Russian prison?")
+    quotes = [
+        _citation(1, "Griner, 32, was sentenced on Thursday to nine years in prison.", 0.8, 40),
+        _citation(2, "A court gave her nine years in a Russian penal colony.", 0.6, 900),
+    ]
+    short, lead = short_answer_for(question, quotes, ["She got nine years."])
+    assert short is not None and short.text == "nine" and lead == "**nine.** "
+    quote = quotes[short.n - 1]
+    assert quote.quote[short.start - quote.start : short.end - quote.start] == "nine"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Why did the court rule?", "What did Griner say about the verdict?", "Is it over?"],
+)
+def test_no_short_answer_to_questions_a_span_cannot_answer(question: str) -> None:
+    quotes = [_citation(1, "Griner, 32, was sentenced on 4 August to nine years.", 0.9)]
+    assert short_answer_for(analyze(question), quotes) == (None, None)
+
+
+def test_the_shipped_model_matches_this_code() -> None:
+    model = load_short_model()
+    assert model.scorer.features == SHORT_FEATURES
+    assert 0.0 <= model.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("not json", "cannot read"),
+        ('{"version": 2}', "not a version 1"),
+        ('{"version": 1, "scorer": {"features": ["x"]}, "threshold": 0.1}', "do not match"),
+    ],
+)
+def test_a_bad_short_answer_model_is_named(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "short.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(AnswerModelError, match=reason) as error:
+        load_short_model(path)
+    assert str(path) in str(error.value)

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
+from index.records import StoredArticle
 from index.store import Store
-from rag.pipeline import NewsRAG, compose
+from rag.answering import Candidate
+from rag.pipeline import NewsRAG, compose, figures_changed
 from rag.question import analyze
 from rag.retrieval import DatedFilter, Recency
 from rag.time_window import TimeExpressionError
@@ -228,3 +230,46 @@ def test_recency_can_be_switched_off(dated_rag: NewsRAG) -> None:
     with_prior = dated_rag.retrieve(question, 10, as_of=date(2022, 6, 30))
     without = dated_rag.retrieve(question, 10, as_of=date(2022, 6, 30), recency=False)
     assert [p.score for p in with_prior.passages] != [p.score for p in without.passages]
+
+
+def _dated_sentence(text: str, published: str, article_id: str, score: float) -> Candidate:
+    article = StoredArticle(article_id, "Quake", text, None, "Wire", None, published, "t", "h")
+    return Candidate(article, 0, len(text), 0, 1.0, score)
+
+
+@pytest.mark.parametrize(
+    ("question", "newest_leads"),
+    [
+        ("How many people died in the earthquake?", True),
+        ("What happened in the earthquake?", False),  # not a question about a figure
+    ],
+)
+def test_a_figure_that_changed_leads_with_the_newest(question: str, newest_leads: bool) -> None:
+    """A death toll that rose: the newest figure first, each with the day it was reported."""
+    older = _dated_sentence("At least 200 people died in the quake.", "2023-02-06", "a", 0.9)
+    newer = _dated_sentence("The death toll rose to 345 people.", "2023-02-08", "b", 0.7)
+    text, citations = compose([older, newer], analyze(question))
+    if newest_leads:
+        assert text.startswith("As of 8 Feb 2023, the death toll rose to 345 people. [1]")
+        assert "Earlier, on 6 Feb, at least 200 people died" in text
+        assert [c.published for c in citations] == ["2023-02-08", "2023-02-06"]
+    else:
+        assert text.startswith("On 6 Feb 2023, at least 200 people died")
+
+
+def test_the_same_figure_on_two_days_keeps_date_order() -> None:
+    first = _dated_sentence("At least 345 people died in the quake.", "2023-02-06", "a", 0.9)
+    again = _dated_sentence("The quake killed 345 people.", "2023-02-08", "b", 0.7)
+    text, _ = compose([first, again], analyze("How many people died in the earthquake?"))
+    assert text.startswith("On 6 Feb 2023, ")
+
+
+def test_a_changed_figure_needs_two_days_and_two_figures() -> None:
+    """What also makes the short answer come from the newest sentence only."""
+    older = _dated_sentence("At least 200 people died in the quake.", "2023-02-06", "a", 0.9)
+    newer = _dated_sentence("The death toll rose to 345 people.", "2023-02-08", "b", 0.7)
+    question = analyze("How many people died in the earthquake?")
+    assert figures_changed([older, newer], question)
+    assert not figures_changed([older], question)
+    same_day = _dated_sentence("The death toll rose to 345 people.", "2023-02-06", "b", 0.7)
+    assert not figures_changed([older, same_day], question)

@@ -3,9 +3,9 @@
 import json
 from pathlib import Path
 
+from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.settings import Settings
 from index.store import Store
 from rag.citations import verify
 from rag.pipeline import NewsRAG

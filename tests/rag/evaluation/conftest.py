@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from rag.evaluation.runner import MODES, EvalRequest, EvalResult, run_request
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "eval"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.settings import Settings
+from api.settings import Settings
 from rag.evaluation.extra import EXTRA, MissingExtraError, require_eval_extra
 from rag.evaluation.runner import EvalRequest, run_request
 from tests.conftest import ROOT

@@ -11,8 +11,8 @@ import httpx
 import pytest
 import uvicorn
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from rag.evaluation.backends import BackendError
 from rag.evaluation.http_client import HttpBackend
 from rag.evaluation.runner import EvalRequest, run_request

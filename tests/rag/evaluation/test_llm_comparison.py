@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from rag.evaluation.metrics import generation_metrics, reason_kind
 from rag.evaluation.report import markdown, table
 from rag.evaluation.runner import EvalRequest, run_request

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from index.store import Store
 from rag.evaluation.corpus import MARKER, CorpusMismatchError, whole_document_text
 from rag.evaluation.datasets import GoldMatcher, Hit, load_dataset

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
 from index.embedding import Embedder
-from index.settings import Settings
 from rag.evaluation.datasets import DatasetError, GoldMatcher, Hit, article_urls, load_dataset
 from rag.evaluation.report import markdown
 from rag.evaluation.runner import EvalRequest, is_time_relative, run_name, run_request

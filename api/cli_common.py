@@ -1,0 +1,81 @@
+"""What the ``newsrag`` command modules share without importing api/cli.py: the consoles,
+``--index``, usage errors, typed dates, printable names and opening the index.
+
+api/cli.py imports the command modules to register their commands (``list``, ``show``,
+``export``: api/cli_articles.py); they import this module, not api/cli.py, so that the
+command line has no import cycle (tests/test_layering.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.settings import Settings, get_settings
+from index.backends import open_existing
+from index.dates import is_day, normalize_date
+from index.protocols import DocumentStore
+from index.store import StoreError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+IndexOption = Annotated[
+    Path | None, typer.Option("--index", help="Index directory [env NEWSRAG_INDEX_DIR].")
+]
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="milvus://host:port/collection-prefix to use Milvus instead of --index "
+        "[env NEWSRAG_STORE_URI].",
+    ),
+]
+
+
+def settings_for(index: Path | None, store: str | None = None) -> Settings:
+    """The settings, with ``--index`` and ``--store`` when given."""
+    settings = get_settings()
+    update: dict[str, object] = {"index_dir": index} if index else {}
+    if store is not None:
+        update["store_uri"] = store
+    return settings.model_copy(update=update) if update else settings
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``error: message`` on stderr; raise the result to exit with ``code`` (2: usage)."""
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def open_index(settings: Settings) -> DocumentStore:
+    """The index to read, or exit 1 with the one line saying what to run."""
+    try:
+        return open_existing(settings)
+    except (StoreError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+def date_option(value: str | None, option: str, partial: bool = False) -> str | None:
+    """A typed date; ``partial`` also takes a year or month alone ("2024", "2024-05")."""
+    if value is None:
+        return None
+    parsed = normalize_date(value, fuzzy=False)
+    if parsed is None or not (partial or is_day(parsed)):
+        example = "YYYY-MM-DD, YYYY-MM or YYYY" if partial else "YYYY-MM-DD"
+        raise fail(f"{option} {value!r} is not a date (use {example})", 2)
+    return parsed
+
+
+def printable(text: str) -> str:
+    """One plain line: control, bidi and other unprintable characters escaped as in
+    Python's repr, rich markup escaped, so a hostile title cannot drive the terminal."""
+    from rich.markup import escape
+
+    shown = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+    return escape(shown)
