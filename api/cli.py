@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from api import cli_articles, cli_feeds
@@ -20,19 +19,19 @@ from api.cli_common import (
     date_option,
     err,
     fail,
+    load_embedder,
     open_index,
     out,
     printable,
+    progress,
     settings_for,
 )
 from api.rendering import also_in_text
 from api.settings import Settings, get_settings
 from index.backends import describe
 from index.chunking import ChunkSizeError
-from index.embedding import Embedder, ModelLoadError
 from index.loaders import Defaults
 from index.protocols import DocumentStore
-from index.settings import IndexSettings
 from index.store import StoreError
 from rag.schema import Answer, AnswerMode
 
@@ -47,27 +46,6 @@ ANSWER_MODES: dict[str, tuple[AnswerMode, ...]] = {
     "llm": ("llm",),
     "both": ("extractive", "llm"),
 }
-
-
-def _embedder(settings: IndexSettings) -> Embedder:
-    embedder = Embedder.from_settings(settings)
-    try:
-        embedder.model  # noqa: B018  load now so a bad model fails before any work
-    except ModelLoadError as exc:
-        raise fail(str(exc)) from None
-    return embedder
-
-
-def _progress() -> Progress:
-    """The one progress bar style, on stderr so --json output stays clean."""
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -100,7 +78,7 @@ def _ingest_on_ray(
         options = RayOptions(address=check_address(address))
     except ValueError as exc:
         raise fail(str(exc)) from None
-    embedder = _embedder(settings)
+    embedder = load_embedder(settings)
     try:
         with ingest_display(err, 0) as status:
             report = ray_ingest(settings, embedder, files, defaults, status, options)
@@ -186,7 +164,7 @@ def ingest(
         )
     if not loaded.articles:
         raise fail("nothing to ingest: no readable article in the given paths")
-    embedder = _embedder(settings)
+    embedder = load_embedder(settings)
     try:
         ingestor = Ingestor(settings, embedder)
     except (StoreError, ChunkSizeError) as exc:
@@ -254,7 +232,7 @@ def ask(
     settings = settings_for(index, store_uri)
     store = open_index(settings)
     _check_filter(store, source or (), date_option(since, "--since"), date_option(until, "--until"))
-    rag = NewsRAG(settings, _embedder(settings), store)
+    rag = NewsRAG(settings, load_embedder(settings), store)
     answer_mode: AnswerMode | None = None if llm is None else ("llm" if llm else "extractive")
     try:
         answer = rag.ask(
@@ -496,14 +474,14 @@ def evaluate(
         as_of=as_of_runs,
         articles=tuple(articles or ()),
     )
-    with _progress() as bar:
+    with progress() as bar:
 
         def track(description: str, total: int) -> Callable[[int], None]:
             task = bar.add_task(description, total=total)
             return lambda done: bar.update(task, completed=done)
 
         try:
-            result, warnings = run_request(request, get_settings(), _embedder, track)
+            result, warnings = run_request(request, get_settings(), load_embedder, track)
         except (DatasetError, BackendError, CorpusMismatchError, StoreError) as exc:
             raise fail(str(exc)) from None
     for warning in warnings:
@@ -548,7 +526,7 @@ def slack(
     if missing:
         raise fail(f"set {' and '.join(missing)} for Socket Mode (see docs/slack.md)", 2)
     configure_logging()
-    rag = NewsRAG(settings, _embedder(settings), open_index(settings))
+    rag = NewsRAG(settings, load_embedder(settings), open_index(settings))
     try:
         run_socket_mode(settings, rag)
     except SlackApiError as exc:

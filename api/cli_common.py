@@ -13,11 +13,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from api.settings import Settings, get_settings
 from index.backends import open_existing
 from index.dates import is_day, normalize_date
+from index.embedding import Embedder, ModelLoadError
 from index.protocols import DocumentStore
+from index.settings import IndexSettings
 from index.store import StoreError
 
 out = Console(soft_wrap=True)
@@ -43,6 +46,29 @@ def settings_for(index: Path | None, store: str | None = None) -> Settings:
     if store is not None:
         update["store_uri"] = store
     return settings.model_copy(update=update) if update else settings
+
+
+def progress() -> Progress:
+    """The one progress bar style: transient, on stderr, so stdout (a report, --json) stays
+    clean."""
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def load_embedder(settings: IndexSettings) -> Embedder:
+    """The model, loaded now: a bad model fails before any work starts."""
+    embedder = Embedder.from_settings(settings)
+    try:
+        embedder.model  # noqa: B018
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    return embedder
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

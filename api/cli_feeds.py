@@ -15,12 +15,20 @@ import time
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from api.cli_common import IndexOption, StoreOption, err, fail, out, printable, settings_for
+from api.cli_common import (
+    IndexOption,
+    StoreOption,
+    err,
+    fail,
+    load_embedder,
+    out,
+    printable,
+    progress,
+    settings_for,
+)
 from index.chunking import ChunkSizeError
-from index.embedding import Embedder, ModelLoadError
 from index.feeds import (
     FeedBook,
     FeedError,
@@ -38,33 +46,11 @@ MIN_EVERY_S = 60  # politeness: no feed is polled more often than once a minute
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
-def _progress() -> Progress:
-    """A transient progress bar on stderr, so stdout stays the report."""
-    return Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-    )
-
-
-def _embedder(settings: IndexSettings) -> Embedder:
-    """The model, loaded now: a bad model fails before any feed is polled."""
-    embedder = Embedder.from_settings(settings)
-    try:
-        embedder.model  # noqa: B018
-    except ModelLoadError as exc:
-        raise fail(str(exc)) from None
-    return embedder
-
-
 def fetch_pages(
     urls: list[str], loaded: LoadResult, defaults: Defaults, settings: IndexSettings
 ) -> None:
     """Fetch ``urls`` into ``loaded`` (articles and named failures), with a progress bar."""
-    with Fetcher(FetchPolicy.of(settings)) as fetcher, _progress() as bar:
+    with Fetcher(FetchPolicy.of(settings)) as fetcher, progress() as bar:
         task = bar.add_task("fetching", total=len(urls))
         for done, url in enumerate(urls, start=1):
             fetched = fetch_urls([url], fetcher, defaults, Limits.of(settings))
@@ -114,7 +100,7 @@ def watch(
     from index.ingest import Ingestor
 
     try:
-        ingestor = Ingestor(settings, _embedder(settings))
+        ingestor = Ingestor(settings, load_embedder(settings))
     except (StoreError, ChunkSizeError) as exc:
         raise fail(str(exc)) from None
     ingest = ingest_into(ingestor)

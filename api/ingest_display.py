@@ -49,6 +49,7 @@ class _PlainLines:
         self._every = every
         self._printed = time.monotonic()
         self._newest: IngestStatus | None = None
+        self._last = ""
 
     def hear(self, status: IngestStatus) -> None:
         self._newest = status
@@ -60,5 +61,8 @@ class _PlainLines:
             self._print(self._newest)
 
     def _print(self, status: IngestStatus) -> None:
-        self._console.print(f"ingest: {status.describe()}", highlight=False, soft_wrap=True)
+        line = f"ingest: {status.describe()}"
+        if line != self._last:  # the final state, already printed by the last period
+            self._console.print(line, highlight=False, soft_wrap=True)
+            self._last = line
         self._printed = time.monotonic()

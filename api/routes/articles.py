@@ -111,11 +111,7 @@ async def add_articles(
         dates = [a.published for a in batch.articles]
         job = service.jobs.submit(who, lambda job: _ingest_articles(service, job, articles, dates))
     if not wait:
-        return JSONResponse(
-            _job_out(job).model_dump(),
-            status.HTTP_202_ACCEPTED,
-            headers={"Location": f"/jobs/{job.job_id}"},
-        )
+        return accepted(job)
     await service.jobs.wait(job, request)
     if job.report is None:
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, job.error or "failed")
@@ -128,7 +124,7 @@ async def get_job(job_id: str, who: Caller, jobs: JobsDep) -> JobOut:
     job = jobs.get(job_id, who)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
-    return _job_out(job)
+    return job_out(job)
 
 
 @router.delete("/jobs/{job_id}", response_model=JobOut)
@@ -139,7 +135,7 @@ async def cancel_job(job_id: str, who: Caller, jobs: JobsDep) -> JobOut:
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
     jobs.cancel(job)
-    return _job_out(job)
+    return job_out(job)
 
 
 MAX_PAGE = 200  # articles per page of GET /articles
@@ -336,7 +332,16 @@ def _report(report: IngestReport, job_id: str | None = None) -> IngestResponse:
     )
 
 
-def _job_out(job: Job) -> JobOut:
+def accepted(job: Job) -> JSONResponse:
+    """``202 Accepted`` with the job and where to follow it (``?wait=false``)."""
+    return JSONResponse(
+        job_out(job).model_dump(),
+        status.HTTP_202_ACCEPTED,
+        headers={"Location": f"/jobs/{job.job_id}"},
+    )
+
+
+def job_out(job: Job) -> JobOut:
     return JobOut(
         job_id=job.job_id,
         status=job.state,

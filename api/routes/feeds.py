@@ -16,13 +16,12 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.deps import Caller, ServiceDep, require_rag
 from api.jobs import Job
 from api.models import Failure, JobOut
-from api.routes.articles import _job_out
+from api.routes.articles import accepted
 from api.service import Service
 from index.documents import Article
 from index.feeds import FeedBook, FeedReport, check_feed_url, ingest_outcome, poll_and_ingest
@@ -105,11 +104,7 @@ async def add_feeds(
     fetcher = _fetcher(request, service)
     job = service.jobs.submit(who, lambda job: _poll_job(service, fetcher, job, body.urls, polls))
     if not wait:
-        return JSONResponse(
-            _job_out(job).model_dump(),
-            status.HTTP_202_ACCEPTED,
-            headers={"Location": f"/jobs/{job.job_id}"},
-        )
+        return accepted(job)
     await service.jobs.wait(job, request)
     if job.report is None:  # the job itself failed (logged): not the request's fault
         raise HTTPException(status.HTTP_500_INTERNAL_SERVER_ERROR, job.error or "failed")
