@@ -163,7 +163,9 @@ class ExtractiveAnswerer:
         if question.intent != "fact":
             first = self.model.sentence.predict(featurized.rows)  # all, not the re-ranked few
             first[list(copies)] = -1.0
-            chosen, answerability = self._coverage(question, featurized, first, answerability)
+            chosen, answerability = self._summary_or_comparison(
+                question, featurized, first, answerability
+            )
             probabilities = np.maximum(probabilities, first)
         for candidate, p in zip(featurized.candidates, probabilities, strict=True):
             candidate.score = float(p)
@@ -171,13 +173,14 @@ class ExtractiveAnswerer:
             candidates[twin].copies.append(candidates[duplicate])
         return Selection(with_referents([candidates[i] for i in chosen]), answerability)
 
-    def _coverage(
+    def _summary_or_comparison(
         self, question: Question, featurized: Featurized, scores: np.ndarray, answerability: float
     ) -> tuple[list[int], float]:
         """The sentences of a summary (the best of each article on the topic, up to
-        ``SUMMARY_SENTENCES``) or of a comparison (the best on each side), and whether
-        there is enough of them to answer with. The model was trained on one-fact questions,
-        so for these the sentences found decide, as for "what did X say"."""
+        ``SUMMARY_SENTENCES``) or of a comparison (the best on each side), and the
+        answerability: at least ``SAY_ANSWERABILITY`` when they were found. The model was
+        trained on one-fact questions, so for these the sentences found decide, as for "what
+        did X say"."""
         candidates = featurized.candidates
         coverage = featurized.rows[:, SENTENCE_FEATURES.index("coverage")]
         context = featurized.rows[:, SENTENCE_FEATURES.index("context_coverage")]

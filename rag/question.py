@@ -64,6 +64,11 @@ _PERSON_NOUNS = _set(
     "celebrity comedian official member quarterback pitcher golfer driver monarch king queen "
     "prince princess chancellor premier mayor pope successor"
 )
+_NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
+    ("date", _DATE_NOUNS),
+    ("place", _PLACE_NOUNS),
+    ("person", _PERSON_NOUNS),
+)
 # Nouns between "which" and its head that say nothing of the kind ("which of these shows").
 _SKIPPED = _set("of these the following those new former popular famous")
 
@@ -116,11 +121,9 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None]:
     for noun in nouns:
         if noun in _AUXILIARIES:
             break
-        for kind, group in (("date", _DATE_NOUNS), ("place", _PLACE_NOUNS)):
-            if noun.rstrip("s") in group or noun in group:
-                return kind, noun  # type: ignore[return-value]
-        if noun in _PERSON_NOUNS or noun.rstrip("s") in _PERSON_NOUNS:
-            return "person", noun
+        for kind, group in _NOUN_KINDS:
+            if noun in group or noun.rstrip("s") in group:  # "which states"
+                return kind, noun
     head = next((n for n in nouns if n not in _AUXILIARIES), None)
     return ("entity", head) if head else ("any", None)
 
