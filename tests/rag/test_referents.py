@@ -98,8 +98,12 @@ def test_the_answer_names_what_a_leaning_sentence_is_about(
     answer = rag.ask("How long will the Harlow bridge stay closed?")
     assert not answer.abstained, answer.answer
     # "It will stay closed…" never comes without the sentence that says what "it" is
-    assert "six weeks" in answer.answer
-    assert answer.answer.index("Harlow river bridge") < answer.answer.index("six weeks")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "six weeks" in quotes
+    assert quotes.index("Harlow river bridge") < quotes.index("six weeks")
+    # and "how long" is answered in two words first, from that quote
+    assert answer.short_answer is not None and answer.short_answer.text == "six weeks"
+    assert answer.answer.startswith("**six weeks.** ")
     article = rag.store.article(answer.citations[0].article_id)
     assert article is not None
     assert all(verify(c, article.text) for c in answer.citations)
