@@ -23,9 +23,10 @@ paths must be visible to every node (a shared filesystem) and newsrag installed 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
-import pickle
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -244,7 +245,7 @@ def _write(
     parts: list[np.ndarray] = []
     batch_chunks = written = 0
     for row in rows:
-        article, article_id, chunks = pickle.loads(row["payload"])
+        article, article_id, chunks = _unpack(row["payload"])
         vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(chunks), -1)
         batch.append(_Pending(article, article_id, chunks, replaces[(row["seq"], row["pos"])]))
         parts.append(vectors)
@@ -300,10 +301,27 @@ def _load(
                 "url": article.url or "",
                 "origin": article.origin,
                 "chars": len(article.text),
-                "payload": pickle.dumps((article, article.article_id, [])),
+                "payload": _pack(article, article.article_id, []),
             }
         )
     return rows
+
+
+def _pack(article: Article, article_id: str, chunks: list[Chunk]) -> bytes:
+    """An article and its chunks as JSON bytes for Ray's object store (no pickle: the text
+    came from a user's file)."""
+    record = {
+        "article": dataclasses.asdict(article),
+        "id": article_id,
+        "chunks": [dataclasses.asdict(c) for c in chunks],
+    }
+    return json.dumps(record).encode("utf-8")
+
+
+def _unpack(payload: bytes) -> tuple[Article, str, list[Chunk]]:
+    record = json.loads(payload)
+    chunks = [Chunk(**c) for c in record["chunks"]]
+    return Article(**record["article"]), record["id"], chunks
 
 
 def _chunk(
@@ -316,14 +334,14 @@ def _chunk(
     for row, kind in enumerate(kinds):
         if kind != "article" or known.get(str(batch["article_id"][row])) == batch["hash"][row]:
             continue
-        article, article_id, _ = pickle.loads(payloads[row])
+        article, article_id, _ = _unpack(payloads[row])
         try:
             chunks: list[Chunk] = _chunker(settings).run(article, article_id)
         except Exception as exc:  # one article's bug must not end the run
             kinds[row], payloads[row] = "failure", b""
             reasons[row] = f"could not be chunked ({type(exc).__name__}: {str(exc)[:200]})"
             continue
-        payloads[row] = pickle.dumps((article, article_id, chunks))
+        payloads[row] = _pack(article, article_id, chunks)
     return {
         **batch,
         "kind": np.array(kinds, dtype=object),
@@ -346,7 +364,7 @@ class _Embed:
             for seq, pos in zip(batch["seq"], batch["pos"], strict=True)
         ]
         batch = {name: column[keep] for name, column in batch.items()}
-        loaded = [pickle.loads(payload) for payload in batch["payload"]]
+        loaded = [_unpack(payload) for payload in batch["payload"]]
         texts = [chunk.embed_text for _, _, chunks in loaded for chunk in chunks]
         vectors = self.embedder.encode(texts, background=True)
         out, offset = [], 0
