@@ -37,6 +37,12 @@ def names(location: MilvusLocation) -> tuple[str, str, str, str]:
     return f"{p}_meta", f"{p}_articles", f"{p}_chunks", f"{p}_terms"
 
 
+# pymilvus pings every 10 s even when idle; a server that allows fewer pings (milvus-lite,
+# gRPC's default of one per 5 minutes without data) answers GOAWAY "too_many_pings" and the
+# shared channel dies between two test modules or two quiet hours of a server.
+GRPC_OPTIONS = {"grpc.keepalive_time_ms": 300_000, "grpc.keepalive_permit_without_calls": False}
+
+
 def connect(location: MilvusLocation) -> Any:
     """A pymilvus client; its calls are thread-safe (one gRPC channel)."""
     try:
@@ -48,9 +54,14 @@ def connect(location: MilvusLocation) -> Any:
     # milvus-lite has no MVCC timestamp API; pymilvus warns on every paged query and falls
     # back to a client-side timestamp, which is what newsrag wants.
     logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+    options = {"uri": location.address, "token": location.token, "timeout": 10}
     try:
-        return MilvusClient(uri=location.address, token=location.token, timeout=10)
-    except Exception as exc:  # pymilvus raises its own exception types, varying by version
+        return MilvusClient(**options, grpc_options=GRPC_OPTIONS)
+    except Exception:  # pymilvus raises its own exception types, varying by version
+        pass  # the shared channel may have been closed by the server: one fresh one
+    try:
+        return MilvusClient(**options, grpc_options=GRPC_OPTIONS, dedicated=True)
+    except Exception as exc:
         raise StoreError(
             f"cannot reach Milvus at {location} ({type(exc).__name__}: {exc}); start it or "
             "fix NEWSRAG_STORE_URI / --store"
