@@ -24,6 +24,7 @@ from index.protocols import DenseIndex, Documents, DocumentStore, KeywordIndex
 from index.records import SearchFilter
 from index.store import Store
 from rag.retrieval import DatedFilter
+from tests.index.test_store import articles as dated_articles
 from tests.milvus_server import MilvusServer
 
 QUERIES = [
@@ -54,27 +55,13 @@ def fresh(
 
 
 def articles() -> list[Article]:
-    return [
-        Article(
-            title="Harbour ferry timetable changes",
-            text="The harbour ferry will run every 20 minutes from May. Demand grew, it said.",
-            url="https://planet.example/ferry",
-            source="Planet",
-            published="2024-04-01",
-        ),
-        Article(
-            title="Library opens late",
-            text="The central library now opens until 10 pm on weekdays, the council announced.",
-            url="https://tribune.example/library",
-            source="Tribune",
-            published="2023-01-15",
-        ),
-        Article(
-            title="Undated council note",
-            text="The council meets on Monday about the harbour ferry.",
-            origin="notes.txt",
-        ),
-    ]
+    """test_store.py's dated articles and an undated one from a file."""
+    undated = Article(
+        title="Undated council note",
+        text="The council meets on Monday about the harbour ferry.",
+        origin="notes.txt",
+    )
+    return [*dated_articles(), undated]
 
 
 def test_both_backends_implement_every_protocol(samples: tuple[Store, DocumentStore]) -> None:
