@@ -26,7 +26,7 @@ from api.jobs import Jobs
 from api.limits import BodyLimit
 from api.models import ArticleBatch
 from api.observability import request_logger
-from api.routes import admin, articles, ask, chat, feeds, page
+from api.routes import admin, articles, ask, chat, docs, feeds, page
 from api.routes.page import CHAT_PAGE, STATIC
 from api.security import Guard
 from api.service import Service
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         version="0.1.0",
         lifespan=lifespan,
         responses=ERRORS,
+        docs_url=None,  # /docs and /redoc from local assets: api/routes/docs.py
+        redoc_url=None,
     )
     app.state.service = service
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -70,7 +72,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, page=CHAT_PAGE)  # CSP, nosniff: api/headers.py
     install_error_handlers(app)
-    for routes in (admin, page, ask, chat, articles, feeds):
+    for routes in (admin, page, docs, ask, chat, articles, feeds):
         app.include_router(routes.router)
 
     # Integrations mount here (the Slack bot: api/slack.py), each only when configured.

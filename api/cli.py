@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api import cli_articles, cli_feeds
+from api import cli_articles, cli_chat, cli_feeds
 from api.cli_common import (
     IndexOption,
     StoreOption,
@@ -26,14 +26,13 @@ from api.cli_common import (
     progress,
     settings_for,
 )
-from api.rendering import also_in_text
 from api.settings import Settings, get_settings
 from index.backends import describe
 from index.chunking import ChunkSizeError
 from index.loaders import Defaults
 from index.protocols import DocumentStore
 from index.store import StoreError
-from rag.schema import Answer, AnswerMode
+from rag.schema import AnswerMode
 
 app = typer.Typer(
     help="Answer questions from news articles, citing the exact quoted words.",
@@ -56,13 +55,6 @@ def _as_of(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
         raise fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
-
-
-def _time_line(answer: Answer) -> str:
-    """'Time: articles from 2–10 June 2022 ("this week"), as of 10 June 2022.'"""
-    from api.rendering import time_text
-
-    return time_text(answer).strip()
 
 
 def _ingest_on_ray(
@@ -252,34 +244,7 @@ def ask(
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
-    out.print(answer.answer, highlight=False)
-    when = _time_line(answer)
-    if when:
-        out.print(f"[dim]{when}[/dim]", highlight=False)
-    for citation in answer.citations:
-        meta = ", ".join(p for p in (citation.source, citation.published) if p)
-        out.print(
-            f"\n[bold][{citation.n}][/bold] {citation.title}" + (f" ({meta})" if meta else ""),
-            highlight=False,
-        )
-        if citation.url:
-            out.print(f"    {citation.url}", highlight=False)
-        quote = citation.quote if citation.quote[0] in "“\"'‘" else f"“{citation.quote}”"
-        out.print(
-            f"    {quote} [dim](chars {citation.start}-{citation.end})[/dim]",
-            highlight=False,
-            markup=True,
-        )
-        also = also_in_text(citation)
-        if also:
-            out.print(f"    [dim]{printable(also)}[/dim]", highlight=False)
-    check = answer.verification
-    if check:
-        total = check.kept + check.dropped
-        summary = f"{check.model}: {check.kept} of {total} sentences passed the quote check"
-        if check.outcome == "fallback":
-            summary = f"{check.model}'s answer not used ({check.reason}); extractive answer shown"
-        err.print(f"[dim]{summary}[/dim]", highlight=False)
+    cli_chat.print_answer(answer)
 
 
 @app.command()
@@ -548,12 +513,14 @@ def _check_filter(
 
 
 # Commands in their own modules, which import api/cli_common.py, never this module: list,
-# show and export (api/cli_articles.py); watch and feeds (api/cli_feeds.py).
+# show and export (api/cli_articles.py); watch and feeds (api/cli_feeds.py); chat
+# (api/cli_chat.py).
 app.command(name="list")(cli_articles.list_articles)
 app.command()(cli_articles.show)
 app.command()(cli_articles.export)
 app.command()(cli_feeds.watch)
 app.command(name="feeds")(cli_feeds.list_feeds)
+app.command()(cli_chat.chat)
 
 
 def main() -> None:

@@ -5,8 +5,9 @@ ingested articles, i.e. from whoever could ingest. Rendering builds DOM nodes wi
 ``textContent`` and only http(s) hrefs; the policy is the second line of defence: only the
 page's own inline script and style (pinned by their SHA-256) may run, it may only talk to
 this server, and it cannot be framed. JSON responses get ``default-src 'none'`` so a
-response opened directly in a browser can run nothing either; /docs and /redoc (FastAPI's
-pages, which load Swagger/ReDoc from a CDN) keep the common headers only.
+response opened directly in a browser can run nothing either. /docs and /redoc
+(api/routes/docs.py, served from local assets) set their own policy, ``docs_policy``: the
+middleware never replaces a policy a route set.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ COMMON = {
     "cross-origin-opener-policy": "same-origin",
 }
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-_NO_CSP = ("/docs", "/redoc")
 
 
 def _hashes(html: str, tag: str) -> str:
@@ -33,6 +33,19 @@ def _hashes(html: str, tag: str) -> str:
     return " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(b.encode()).digest()).decode() + "'"
         for b in blocks
+    )
+
+
+def docs_policy(html: str) -> str:
+    """Swagger UI's and ReDoc's pages: scripts and styles from this server, the page's
+    inline script by hash. Both libraries inject style elements at run time (a hash
+    cannot name those), hence 'unsafe-inline' for styles only; ReDoc's search runs in a
+    worker made from a blob: URL. Nothing may be loaded from anywhere else."""
+    scripts = " ".join(filter(None, ["'self'", _hashes(html, "script")]))
+    return (
+        f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 
 
@@ -59,18 +72,13 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        if path == self.page_path:
-            csp: str | None = self.page_csp
-        elif path.startswith(_NO_CSP):
-            csp = None
-        else:
-            csp = API_CSP
+        csp = self.page_csp if path == self.page_path else API_CSP
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                extra = dict(COMMON, **({"content-security-policy": csp} if csp else {}))
+                extra = dict(COMMON, **{"content-security-policy": csp})
                 headers += [
                     (k.encode(), v.encode()) for k, v in extra.items() if k.encode() not in present
                 ]

@@ -15,6 +15,7 @@ Mode = Literal["hybrid", "dense", "bm25"]
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 MAX_SOURCES = 100  # outlets per filter: each is one SQL parameter
 MAX_MESSAGES = 200  # chat turns per OpenAI-compatible request
+MAX_TURNS = 20  # earlier turns a follow-up question may lean on
 
 
 def _calendar_date(value: str) -> str:
@@ -33,6 +34,15 @@ IsoDate = Annotated[
     str, Field(json_schema_extra={"format": "date"}), AfterValidator(_calendar_date)
 ]
 Outlet = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Turn(BaseModel):
+    """One earlier turn of a conversation: what was asked and what newsrag answered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=4000)
+    answer: str | None = Field(None, max_length=20000)
 
 
 class Query(BaseModel):
@@ -69,6 +79,13 @@ class Query(BaseModel):
         None,
         description="'extractive' (quotes only) or 'llm' (a model writes, every sentence "
         "checked against its quote); default from NEWSRAG_ANSWER_MODE.",
+    )
+    history: list[Turn] = Field(
+        default_factory=list,
+        max_length=MAX_TURNS,
+        description="Earlier turns, oldest first: a follow-up ('and about the economy?', "
+        "'how many votes did he get?') is read with them; the answer's resolved_question "
+        "says how it was read.",
     )
 
     @property

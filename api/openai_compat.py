@@ -13,6 +13,7 @@ no effect on an extractive answer, which generates nothing."""
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,9 +22,8 @@ from typing import Any
 from fastapi import HTTPException, status
 
 from api.errors import field_error
-from api.models import AnswerOut, ChatRequest
+from api.models import MAX_TURNS, AnswerOut, ChatRequest, Turn
 from api.rendering import sources_text, time_text
-from rag.conversation import resolve
 from rag.schema import AnswerMode
 
 MODEL_ID = "newsrag"
@@ -103,11 +103,30 @@ def answer_mode_of(model: str) -> AnswerMode | None:
 
 
 def question_of(body: ChatRequest) -> str:
-    """The last user message, made self-contained with the user turns before it."""
+    """The last user message: the question (read with ``history_of`` as a follow-up)."""
     users = [m.text for m in body.messages if m.role == "user" and m.text.strip()]
     if not users:
         raise field_error("messages", "holds no user message with text")
-    return resolve(users[-1], users[:-1])
+    return users[-1]
+
+
+_OUR_EXTRAS = re.compile(r"\n\n(?:Time|Sources):")  # what completion() adds to the answer
+
+
+def history_of(body: ChatRequest) -> list[Turn]:
+    """The turns before the last user message: each user question with the assistant's
+    reply to it, so a follow-up ("how many votes did he get?") can lean on a person the
+    reply named (rag/conversation.py). The reply's source list is cut: its titles are not
+    what was said. The last ``MAX_TURNS`` turns, each cut to the lengths a Turn holds."""
+    messages = [m for m in body.messages if m.role in ("user", "assistant") and m.text.strip()]
+    last = max((i for i, m in enumerate(messages) if m.role == "user"), default=0)
+    turns: list[Turn] = []
+    for message in messages[:last]:
+        if message.role == "user":
+            turns.append(Turn(question=message.text[:4000]))
+        elif turns and turns[-1].answer is None:
+            turns[-1].answer = _OUR_EXTRAS.split(message.text, maxsplit=1)[0][:20000]
+    return turns[-MAX_TURNS:]
 
 
 def _extra(answer: AnswerOut) -> dict[str, Any]:
@@ -116,6 +135,7 @@ def _extra(answer: AnswerOut) -> dict[str, Any]:
         "newsrag": {
             "abstained": answer.abstained,
             "question": answer.question,
+            "resolved_question": answer.resolved_question,
             "timings_ms": answer.timings_ms,
             "mode": answer.mode,
             "verification": (answer.verification.model_dump() if answer.verification else None),

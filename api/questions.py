@@ -19,6 +19,7 @@ from api.models import AnswerOut, Query
 from api.observability import Metrics
 from api.service import Service
 from api.settings import Settings
+from rag import conversation
 from rag.filters import FilterError, check_filter
 from rag.pipeline import NewsRAG
 from rag.retrieval import Retrieval
@@ -38,8 +39,8 @@ def check(query: Query, settings: Settings) -> None:
     if query.answer_mode == "llm" and not settings.llm_base_url:
         raise field_error("answer_mode", "'llm' needs NEWSRAG_LLM_BASE_URL on the server")
     try:
-        if query.time_words:
-            resolve(query.question, query.as_of_date or dt.date.today())
+        if query.time_words:  # "how about last week?" is read with the turns before it
+            resolve(read(query).question, query.as_of_date or dt.date.today())
     except TimeExpressionError as exc:
         raise field_error("question", str(exc)) from None
 
@@ -57,7 +58,27 @@ def check_request(query: Query, service: Service) -> None:
         raise field_error(exc.field, str(exc)) from None
 
 
+def read(query: Query) -> Query:
+    """The query with its question made standalone from ``query.history`` ("how many votes
+    did he get?" after a question about Lula asks about Lula; rag/conversation.py); the
+    same query if the question needs nothing from the turns before it."""
+    if not query.history:
+        return query
+    turns = [conversation.Turn(t.question, t.answer) for t in query.history]
+    question = conversation.resolve(query.question, turns)
+    if question == query.question:
+        return query
+    return query.model_copy(update={"question": question, "history": []})  # read once
+
+
+def _typed(query: Query, asked: Query) -> str | None:
+    """The question as typed, if ``asked`` (``read(query)``) rewrote it."""
+    return query.question if asked is not query else None
+
+
 def retrieve(rag: NewsRAG, query: Query) -> Retrieval:
+    """Passages for the query's question as read with its history."""
+    query = read(query)
     return rag.retrieve(
         query.question,
         query.k,
@@ -77,18 +98,25 @@ def answer(
     """``llm_options``: chat-model parameters of an OpenAI-compatible request (LLM mode)."""
     rag = require_rag(service)
     started = time.perf_counter()
+    asked = read(query)
     result = rag.answer(
-        query.question, retrieve(rag, query), started, query.answer_mode, llm_options
+        asked.question, retrieve(rag, asked), started, query.answer_mode, llm_options
     )
-    return observed(service.metrics, result)
+    return observed(service.metrics, result, _typed(query, asked))
 
 
-def observed(metrics: Metrics, result: Answer) -> AnswerOut:
-    """The answer as the API returns it, its stage timings and abstention counted."""
+def observed(metrics: Metrics, result: Answer, asked: str | None = None) -> AnswerOut:
+    """The answer as the API returns it, its stage timings and abstention counted.
+    ``asked``: the question as the caller typed it, given when the answer is for a rewrite
+    of it (a follow-up read with its history): ``question`` is then what was typed and
+    ``resolved_question`` how it was read."""
     metrics.observe_stages(result.timings_ms)
     if result.abstained:
         metrics.abstentions.inc()
-    return AnswerOut(**result.model_dump())
+    out = AnswerOut(**result.model_dump())
+    if asked is not None:
+        out.resolved_question, out.question = result.question, asked
+    return out
 
 
 def answer_events(
@@ -98,7 +126,11 @@ def answer_events(
     a sentence is final once it passed the grounding check)."""
     rag = require_rag(service)
     started = time.perf_counter()
+    asked = read(query)
     for event in rag.answer_stream(
-        query.question, retrieve(rag, query), started, query.answer_mode, llm_options
+        asked.question, retrieve(rag, asked), started, query.answer_mode, llm_options
     ):
-        yield observed(service.metrics, event) if isinstance(event, Answer) else event
+        if isinstance(event, Answer):
+            yield observed(service.metrics, event, _typed(query, asked))
+        else:
+            yield event

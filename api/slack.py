@@ -16,8 +16,9 @@ Why it is built the way it is:
   that reaches a restarted process, is acknowledged and dropped: one question, one answer.
 - The Web API client retries a 429 after Slack's ``Retry-After`` (slack_sdk's
   ``RateLimitErrorRetryHandler``) instead of losing the answer.
-- Follow-ups in a thread ("and about sovereignty?") are read with the thread's earlier
-  questions through ``rag.conversation.resolve``, the same rule as the OpenAI endpoint.
+- Follow-ups in a thread ("and about sovereignty?", "how many votes did he get?") are read
+  with the thread's earlier questions and the bot's answers to them (which name the people
+  a "he" can mean) through ``rag.conversation.resolve``, the same rules as POST /ask.
 - Feedback buttons store the click with the question and the answer JSON, so a bad answer
   can be reproduced later.
 - Tokens are ``SecretStr`` until handed to slack_sdk, which redacts the Authorization header
@@ -55,7 +56,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from api.observability import Metrics
 from api.rendering import SECTION_LIMIT, citation_mrkdwn, clip, escape, sources_text, time_text
 from api.settings import Settings
-from rag.conversation import resolve
+from rag.conversation import Turn, resolve
 from rag.pipeline import NewsRAG
 from rag.schema import Answer
 from rag.time_window import TimeExpressionError
@@ -174,6 +175,15 @@ def _notice(text: str) -> dict[str, Any]:
 # ---- slack.sqlite ------------------------------------------------------------------------------
 
 
+def _answer_text(stored: str) -> str | None:
+    """The answer's text from a stored answer (its JSON); None if it cannot be read."""
+    try:
+        text = json.loads(stored).get("answer")
+    except (ValueError, AttributeError):
+        return None
+    return text if isinstance(text, str) else None
+
+
 class SlackStore:
     """The bot's own state, beside the index but apart from it (index/store.py is the
     index's): handled event ids, the questions asked in each thread, the answers posted and
@@ -222,14 +232,16 @@ class SlackStore:
             )
             return cursor.rowcount == 1
 
-    def history(self, channel: str, thread_ts: str, last: int = 10) -> list[str]:
+    def history(self, channel: str, thread_ts: str, last: int = 10) -> list[Turn]:
+        """The thread's last questions (as they were read) with the answers posted to them,
+        oldest first: the answers name the people a follow-up's "he" or "she" can mean."""
         with self._db() as db:
             rows = db.execute(
-                "SELECT question FROM threads WHERE channel = ? AND thread_ts = ? "
-                "ORDER BY asked DESC, rowid DESC LIMIT ?",
+                "SELECT question, answer FROM answers WHERE channel = ? AND thread_ts = ? "
+                "ORDER BY id DESC LIMIT ?",
                 (channel, thread_ts, last),
             ).fetchall()
-        return [r[0] for r in reversed(rows)]
+        return [Turn(question, _answer_text(answer)) for question, answer in reversed(rows)]
 
     def remember(self, channel: str, thread_ts: str, question: str) -> None:
         with self._db() as db:

@@ -51,7 +51,12 @@ class IngestReport:
 
 
 @dataclass
-class _Pending:
+class PendingArticle:
+    """One article chosen for writing: its chunks, and the earlier versions it replaces.
+
+    Public because both ingest paths build it: ``Ingestor.run`` here, and the Ray path
+    (index/ray_ingest.py), which embeds on workers and writes through ``apply_batch``."""
+
     article: Article
     article_id: str
     chunks: list[Chunk]
@@ -120,7 +125,7 @@ class Ingestor:
         known = self.store.fingerprints()
         in_run = {article.article_id for article in articles}
         seen: set[str] = set()
-        batch: list[_Pending] = []
+        batch: list[PendingArticle] = []
         batch_chunks = 0
         committed = (0, 0, 0, 0)  # added, updated, unchanged, ids: what a cancel keeps
         try:
@@ -133,7 +138,7 @@ class Ingestor:
                     tracker.add(articles=1, characters=len(article.text))
                 else:
                     seen.add(article_id)
-                    replaces = self._replaced_by(article, article_id, in_run)
+                    replaces = self.replaced_by(article, article_id, in_run)
                     if article_id in known or replaces:
                         report.updated += 1
                     else:
@@ -141,7 +146,7 @@ class Ingestor:
                     chunks = self.chunker.run(article, article_id)
                     if not chunks:  # nothing to embed: done now
                         tracker.add(articles=1, characters=len(article.text))
-                    batch.append(_Pending(article, article_id, chunks, replaces))
+                    batch.append(PendingArticle(article, article_id, chunks, replaces))
                     batch_chunks += len(chunks)
                 if batch and (batch_chunks >= self.settings.commit_every or done == len(articles)):
                     report.chunks += self._write(batch, cancel, tracker)
@@ -162,12 +167,14 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _replaced_by(self, article: Article, article_id: str, in_run: set[str]) -> list[str]:
+    def replaced_by(self, article: Article, article_id: str, in_run: set[str]) -> list[str]:
         """The earlier version this URL-less article replaces (see ``index.identity``).
 
         An article with a URL keeps its id when edited, so it needs no help. One without gets
         a new content id; its origin names the version it replaces. Never an article that is
-        itself part of this run (records that moved within a file are not edits)."""
+        itself part of this run (records that moved within a file are not edits). Public so
+        that the Ray path (index/ray_ingest.py) applies the same identity rule; it reads
+        only the URL, origin and title, so a text-less stub of the article is enough."""
         if article.url or not article.origin:
             return []
         previous = [
@@ -184,7 +191,7 @@ class Ingestor:
         return previous
 
     def _write(
-        self, batch: list[_Pending], cancel: threading.Event | None, tracker: StatusTracker
+        self, batch: list[PendingArticle], cancel: threading.Event | None, tracker: StatusTracker
     ) -> int:
         """Embed a batch (no lock held), then write and commit it under the write lock.
 
@@ -206,21 +213,24 @@ class Ingestor:
         _check(cancel)
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.embedder.dimension))
         with self.store.writer() as writer:
-            self._apply(writer, batch, vectors)
+            apply_batch(writer, batch, vectors)
             writer.commit()
         return len(texts)
 
-    @staticmethod
-    def _apply(writer: StoreWriter, batch: list[_Pending], vectors: np.ndarray) -> None:
-        offset = 0
-        for item in batch:
-            for old in item.replaces:
-                writer.delete(old)
-            count = len(item.chunks)
-            writer.upsert(
-                item.article, item.article_id, item.chunks, vectors[offset : offset + count]
-            )
-            offset += count
+
+def apply_batch(writer: StoreWriter, batch: list[PendingArticle], vectors: np.ndarray) -> None:
+    """Write a batch into an open writer (the caller commits): delete the versions each
+    article replaces, then upsert it with its rows of ``vectors`` (in batch order).
+
+    Shared by ``Ingestor`` and the Ray path (index/ray_ingest.py), so both write an
+    article and its replacements the same way, on either backend."""
+    offset = 0
+    for item in batch:
+        for old in item.replaces:
+            writer.delete(old)
+        count = len(item.chunks)
+        writer.upsert(item.article, item.article_id, item.chunks, vectors[offset : offset + count])
+        offset += count
 
 
 class _Cancelled(Exception):

@@ -39,7 +39,7 @@ import numpy as np
 from index.chunking import Chunker
 from index.documents import Article, Chunk
 from index.embedding import Embedder
-from index.ingest import Ingestor, IngestReport, _Pending
+from index.ingest import Ingestor, IngestReport, PendingArticle, apply_batch
 from index.ingest_progress import StatusCallback, StatusTracker
 from index.loaders import Defaults, Limits, LoadFailure, iter_files, load_paths
 from index.protocols import DocumentStore
@@ -222,9 +222,9 @@ def _decide(
             tracker.add(articles=1, characters=row["chars"])
             continue
         seen.add(article_id)
-        # ``_replaced_by`` reads only the URL, origin and title: the text stays on the workers.
+        # ``replaced_by`` reads only the URL, origin and title: the text stays on the workers.
         stub = Article(title=row["title"], text="", url=row["url"] or None, origin=row["origin"])
-        replaced = ingestor._replaced_by(stub, article_id, in_run)
+        replaced = ingestor.replaced_by(stub, article_id, in_run)
         if article_id in known or replaced:
             report.updated += 1
         else:
@@ -241,13 +241,14 @@ def _write(
     tracker: StatusTracker,
 ) -> int:
     """Write embedded articles as they arrive, committing every ``commit_every`` chunks."""
-    batch: list[_Pending] = []
+    batch: list[PendingArticle] = []
     parts: list[np.ndarray] = []
     batch_chunks = written = 0
     for row in rows:
         article, article_id, chunks = _unpack(row["payload"])
         vectors = np.frombuffer(row["vectors"], dtype=np.float32).reshape(len(chunks), -1)
-        batch.append(_Pending(article, article_id, chunks, replaces[(row["seq"], row["pos"])]))
+        replaced = replaces[(row["seq"], row["pos"])]
+        batch.append(PendingArticle(article, article_id, chunks, replaced))
         parts.append(vectors)
         batch_chunks += len(chunks)
         tracker.add(1, len(chunks), len(article.text))
@@ -259,11 +260,11 @@ def _write(
     return written
 
 
-def _commit(ingestor: Ingestor, batch: list[_Pending], parts: list[np.ndarray]) -> int:
+def _commit(ingestor: Ingestor, batch: list[PendingArticle], parts: list[np.ndarray]) -> int:
     dimension = ingestor.embedder.dimension
     vectors = np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
     with ingestor.store.writer() as writer:
-        Ingestor._apply(writer, batch, vectors)
+        apply_batch(writer, batch, vectors)
         writer.commit()
     return len(vectors)
 

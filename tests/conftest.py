@@ -18,6 +18,7 @@ from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.store import Store
 from rag.pipeline import NewsRAG
+from tests.backends import backend, milvus_rag, rag_on_backend  # noqa: F401  (fixtures)
 from tests.milvus_server import milvus_sample_uri, milvus_server  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,9 +62,16 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -
 
 
 @pytest.fixture(scope="session")
-def rag(sample_index: Path, embedder: Embedder) -> NewsRAG:
+def sqlite_rag(sample_index: Path, embedder: Embedder) -> NewsRAG:
     settings = Settings(index_dir=sample_index)
     return NewsRAG(settings, embedder, Store.open(sample_index))
+
+
+@pytest.fixture(scope="session")
+def rag(sqlite_rag: NewsRAG) -> NewsRAG:
+    """The sample index on SQLite + FAISS; tests that ask for ``rag_on_backend`` run on
+    Milvus as well (tests/backends.py)."""
+    return sqlite_rag
 
 
 @pytest.fixture

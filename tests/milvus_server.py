@@ -51,10 +51,12 @@ class MilvusServer:
         client.close()
 
 
-def _wait(process: subprocess.Popen[bytes] | None, host: str, port: int, log: Path) -> None:
+def _wait(
+    process: subprocess.Popen[bytes] | None, host: str, port: int, log: Path, wait_s: float = 60
+) -> None:
     from pymilvus import MilvusClient
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + wait_s
     while True:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"milvus-lite server exited: {log.read_text()[-2000:]}")
@@ -63,17 +65,33 @@ def _wait(process: subprocess.Popen[bytes] | None, host: str, port: int, log: Pa
             return
         except Exception as exc:  # the server is not answering yet
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Milvus at {host}:{port} did not answer in 60 s") from exc
+                raise RuntimeError(
+                    f"Milvus at {host}:{port} did not answer in {wait_s:g} s"
+                ) from exc
             time.sleep(0.2)
+
+
+def external_server(uri: str, wait_s: float = 60) -> MilvusServer:
+    """The server ``NEWSRAG_TEST_MILVUS_URI`` names, once it answers; its collection prefix
+    is ignored (each test makes its own). A malformed URI or a server that does not answer
+    fails naming the variable, never silently falling back to milvus-lite."""
+    try:
+        location = parse_store_uri(uri)
+    except ValueError as exc:
+        raise RuntimeError(f"NEWSRAG_TEST_MILVUS_URI: {exc}") from None
+    try:
+        _wait(None, location.host, location.port, Path(os.devnull), wait_s)
+    except RuntimeError as exc:
+        raise RuntimeError(f"NEWSRAG_TEST_MILVUS_URI: {exc}") from exc
+    return MilvusServer(location.host, location.port, location.token)
 
 
 @pytest.fixture(scope="session")
 def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MilvusServer]:
+    """``NEWSRAG_TEST_MILVUS_URI``'s server when it is set, else a fresh milvus-lite."""
     external = os.environ.get("NEWSRAG_TEST_MILVUS_URI", "").strip()
     if external:
-        location = parse_store_uri(external)
-        server = MilvusServer(location.host, location.port, location.token)
-        _wait(None, server.host, server.port, Path(os.devnull))
+        server = external_server(external)
         yield server
         server.drop_all()
         return

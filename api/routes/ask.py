@@ -41,8 +41,9 @@ async def ask(query: Query, request: Request, _: Caller, service: ServiceDep) ->
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def ask_stream(query: Query, _: Caller, service: ServiceDep) -> StreamingResponse:
-    """Server-Sent Events: ``retrieval``, one ``sentence`` per answer sentence,
-    ``citations``, then ``done`` with the whole answer."""
+    """Server-Sent Events: ``retrieval`` (with ``resolved_question`` when a follow-up was
+    read with ``history``), one ``sentence`` per answer sentence, ``citations``, then
+    ``done`` with the whole answer."""
     questions.check_request(query, service)
     require_rag(service)  # a 503 now, not a broken stream after the 200 headers
     return _sse(_stream_answer(service, query))
@@ -75,20 +76,23 @@ async def search(query: Query, _: Caller, service: ServiceDep) -> SearchResponse
 async def _stream_answer(service: Service, query: Query) -> AsyncIterator[tuple[str, Any]]:
     rag = require_rag(service)
     started = time.perf_counter()
-    retrieval = await run_in_threadpool(questions.retrieve, rag, query)
+    asked = questions.read(query)  # the follow-up as read: the client learns it first
+    retrieval = await run_in_threadpool(questions.retrieve, rag, asked)
     yield (
         "retrieval",
         {
             "passages": len(retrieval.passages),
             "timings_ms": retrieval.timings_ms,
+            "resolved_question": asked.question if asked is not query else None,
         },
     )
-    events = rag.answer_stream(query.question, retrieval, started, query.answer_mode)
+    events = rag.answer_stream(asked.question, retrieval, started, query.answer_mode)
     async for event in iterate_in_threadpool(events):
         if isinstance(event, str):
             yield "sentence", {"text": event}
             continue
-        result = questions.observed(service.metrics, event)
+        typed = query.question if asked is not query else None
+        result = questions.observed(service.metrics, event, typed)
         yield "citations", [c.model_dump() for c in result.citations]
         yield "done", result.model_dump()
 

@@ -33,7 +33,8 @@ async def chat_completions(body: ChatRequest, _: Caller, service: ServiceDep) ->
     options = openai_compat.llm_options(body, llm=bool(service.settings.llm_base_url))
     question = openai_compat.question_of(body)
     mode = body.answer_mode or openai_compat.answer_mode_of(body.model)
-    query = Query(question=question, k=body.k, answer_mode=mode, as_of=body.as_of)
+    history = openai_compat.history_of(body)  # with the replies: they name people too
+    query = Query(question=question, k=body.k, answer_mode=mode, as_of=body.as_of, history=history)
     questions.check(query, service.settings)
     require_rag(service)  # a 503 now, not a broken stream later
     if body.stream:

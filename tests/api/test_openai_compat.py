@@ -57,7 +57,8 @@ def test_follow_up_reads_the_earlier_turns(oai: openai.OpenAI) -> None:
         ],
     )
     extra: dict[str, Any] = follow.model_extra or {}
-    assert extra["newsrag"]["question"] == "What did Xi say about sovereignty?"
+    assert extra["newsrag"]["question"] == "and about sovereignty?"
+    assert extra["newsrag"]["resolved_question"] == "What did Xi say about sovereignty?"
     assert "Cyber sovereignty" in (follow.choices[0].message.content or "")
 
 

@@ -10,7 +10,6 @@ import pytest
 from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from rag.pipeline import NewsRAG
 
 POISON = (
     "Harbour council approves winter ferry timetable\n\n"
@@ -35,9 +34,3 @@ def poisoned_index(
     report = Ingestor(Settings(index_dir=directory), embedder).run_paths([source])
     assert report.added == 1
     return directory
-
-
-@pytest.fixture(scope="session")
-def milvus_rag(milvus_sample_uri: str, embedder: Embedder) -> NewsRAG:
-    """The sample articles in Milvus, opened as a user configures it (NEWSRAG_STORE_URI)."""
-    return NewsRAG(Settings(store_uri=milvus_sample_uri), embedder)

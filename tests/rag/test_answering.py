@@ -3,17 +3,17 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import Settings
 from index.embedding import Embedder
 from rag.citations import verify
 from rag.pipeline import NewsRAG
+from tests.backends import sample_settings
 from tests.conftest import ARMS_RACE_QUOTE, ROOT
 
 
-@pytest.fixture(params=["sqlite", "milvus"])
-def rag(request: pytest.FixtureRequest, rag: NewsRAG) -> NewsRAG:
-    """Every answer and citation test runs on both backends (the same sample articles)."""
-    return rag if request.param == "sqlite" else request.getfixturevalue("milvus_rag")
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """Every answer and citation test runs on both backends (tests/backends.py)."""
+    return rag_on_backend
 
 
 def test_xi_on_arms_races_is_answered_with_his_own_words(rag: NewsRAG) -> None:
@@ -93,7 +93,6 @@ def test_answerability_is_a_probability_the_threshold_is_compared_with(rag: News
     assert any("345" in c.text for c in selection.sentences)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "milvus"])
 @pytest.mark.parametrize(("threshold", "abstains"), [(0.0, False), (1.0, True)])
 def test_the_threshold_decides_abstention(
     request: pytest.FixtureRequest,
@@ -103,8 +102,8 @@ def test_the_threshold_decides_abstention(
     abstains: bool,
     backend: str,
 ) -> None:
-    uri = request.getfixturevalue("milvus_sample_uri") if backend == "milvus" else ""
-    settings = Settings(index_dir=sample_index, abstain_threshold=threshold, store_uri=uri)
+    settings = sample_settings(request, backend, sample_index)
+    settings = settings.model_copy(update={"abstain_threshold": threshold})
     rag = NewsRAG(settings, embedder)  # the backend the settings name (index/backends.py)
     answer = rag.ask("How many pilgrims were killed in the Hajj stampede?")
     assert answer.abstained is abstains

@@ -10,11 +10,11 @@ import pytest
 from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.store import Store
 from index.text import split_sentences
 from rag.attribution import attributed_to, interview_voice, speech_subject
 from rag.pipeline import NewsRAG
 from rag.question import analyze
+from tests.backends import store_uri
 
 
 def _attributed(question: str, text: str, sentence_start: str) -> bool:
@@ -154,12 +154,13 @@ ARTICLE = (
 
 
 def test_answer_never_prefixes_the_asked_speaker_onto_someone_elses_words(
-    tmp_path: Path, embedder: Embedder
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder, backend: str
 ) -> None:
     source = tmp_path / "kelsey.txt"
     source.write_text(ARTICLE, encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index")
+    uri = store_uri(request, backend)  # on both backends (tests/backends.py)
+    settings = Settings(index_dir=tmp_path / "index", store_uri=uri)
     assert Ingestor(settings, embedder).run_paths([source]).added == 1
-    rag = NewsRAG(settings, embedder, Store.open(settings.index_dir))
+    rag = NewsRAG(settings, embedder)
     answer = rag.ask("What did the Kelsey ferry captain say about the timetable?")
     assert "captain said:" not in answer.answer, answer.answer

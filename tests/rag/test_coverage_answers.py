@@ -9,6 +9,12 @@ from rag.pipeline import NewsRAG
 from rag.question import analyze, search_text
 
 
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """These tests run on both backends, on the same sample articles (tests/backends.py)."""
+    return rag_on_backend
+
+
 @pytest.mark.parametrize(
     ("question", "intent", "compared"),
     [

@@ -12,6 +12,12 @@ from rag.filters import FilterError, check_filter, empty_filter_notice
 from rag.pipeline import NewsRAG
 
 
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """These tests run on both backends, on the same sample articles (tests/backends.py)."""
+    return rag_on_backend
+
+
 def test_an_outlet_not_indexed_names_the_closest(sample_index: Path) -> None:
     store = Store.open(sample_index)
     with pytest.raises(FilterError) as typo:

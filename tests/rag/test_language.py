@@ -11,6 +11,13 @@ import pytest
 from rag.language import detect, english_only_notice
 from rag.pipeline import NewsRAG
 
+
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """These tests run on both backends, on the same sample articles (tests/backends.py)."""
+    return rag_on_backend
+
+
 QUESTIONS = [
     # English, including words other languages also use
     ("en", "What did Lula say about the Amazon?"),

@@ -6,12 +6,12 @@ from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.records import StoredArticle
-from index.store import Store
 from index.text import split_sentences
 from rag.answering import Candidate, with_referents
 from rag.citations import verify
 from rag.pipeline import NewsRAG
 from rag.referents import leans_on_previous
+from tests.backends import store_uri
 
 
 @pytest.mark.parametrize(
@@ -87,14 +87,15 @@ def test_quotes_that_need_no_context_stay_as_they_are(
 
 
 def test_the_answer_names_what_a_leaning_sentence_is_about(
-    tmp_path: Path, embedder: Embedder
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder, backend: str
 ) -> None:
     source = tmp_path / "bridge.txt"
     source.write_text(f"Harlow bridge repairs announced\n\n{BRIDGE}\n", encoding="utf-8")
     # what is quoted is under test, not the abstention line on a one-article index
-    settings = Settings(index_dir=tmp_path / "index", abstain_threshold=0.0)
+    uri = store_uri(request, backend)  # on both backends (tests/backends.py)
+    settings = Settings(index_dir=tmp_path / "index", abstain_threshold=0.0, store_uri=uri)
     assert Ingestor(settings, embedder).run_paths([source]).added == 1
-    rag = NewsRAG(settings, embedder, Store.open(settings.index_dir))
+    rag = NewsRAG(settings, embedder)
     answer = rag.ask("How long will the Harlow bridge stay closed?")
     assert not answer.abstained, answer.answer
     # "It will stay closed…" never comes without the sentence that says what "it" is

@@ -5,6 +5,12 @@ from rag.pipeline import NewsRAG
 from rag.retrieval import HybridRetriever, bm25_words
 
 
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """These tests run on both backends, on the same sample articles (tests/backends.py)."""
+    return rag_on_backend
+
+
 def test_bm25_query_is_safe_for_any_text(rag: NewsRAG) -> None:
     assert bm25_words('What did "Xi" say about AND OR NEAR(*)? Xi!') == ["xi", "near"]
     assert bm25_words("?!") == []

@@ -14,12 +14,12 @@ from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.records import StoredArticle
-from index.store import Store
 from rag.answering import Candidate
 from rag.pipeline import NewsRAG, compose, figures_changed
 from rag.question import analyze
 from rag.retrieval import DatedFilter, Recency
 from rag.time_window import TimeExpressionError
+from tests.backends import store_uri
 
 ARTICLES = [
     {
@@ -61,27 +61,43 @@ ARTICLES = [
 MERGE = "Which two airlines announced plans to merge this week?"
 
 
-def _airlines_rag(folder: Path, embedder: Embedder, time_window: str) -> NewsRAG:
+def _airlines_rag(folder: Path, embedder: Embedder, time_window: str, uri: str) -> NewsRAG:
     source = folder / "airlines.jsonl"
     source.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
     # The answerer's calibration is tested elsewhere; here every chosen sentence is shown,
     # so that what is tested is which dates the sentences may come from.
-    settings = Settings(index_dir=folder / "index", abstain_threshold=0.0, time_window=time_window)
+    settings = Settings(
+        index_dir=folder / "index", abstain_threshold=0.0, time_window=time_window, store_uri=uri
+    )
     report = Ingestor(settings, embedder).run_paths([source])
     assert report.added == len(ARTICLES)
-    return NewsRAG(settings, embedder, Store.open(settings.index_dir))
+    return NewsRAG(settings, embedder)  # on the backend the settings name
 
 
 @pytest.fixture(scope="module")
-def dated_rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsRAG:
-    """Windows imposed: only articles inside them, then the nearest evidence, labelled."""
-    return _airlines_rag(tmp_path_factory.mktemp("strict"), embedder, "strict")
+def dated_rag(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    backend: str,
+) -> NewsRAG:
+    """Windows imposed: only articles inside them, then the nearest evidence, labelled.
+    On both backends (tests/backends.py)."""
+    folder = tmp_path_factory.mktemp("strict")
+    return _airlines_rag(folder, embedder, "strict", store_uri(request, backend))
 
 
 @pytest.fixture(scope="module")
-def preferring_rag(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> NewsRAG:
-    """The default: windows preferred in ranking, an answer from outside them labelled."""
-    return _airlines_rag(tmp_path_factory.mktemp("prefer"), embedder, "prefer")
+def preferring_rag(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    embedder: Embedder,
+    backend: str,
+) -> NewsRAG:
+    """The default: windows preferred in ranking, an answer from outside them labelled.
+    On both backends (tests/backends.py)."""
+    folder = tmp_path_factory.mktemp("prefer")
+    return _airlines_rag(folder, embedder, "prefer", store_uri(request, backend))
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,14 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from api.settings import Settings
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.store import Store
 from rag.citations import verify
 from rag.pipeline import NewsRAG
+from tests.backends import store_uri
 
 WIRE = (
     "The Harlow county board voted 7-2 on Tuesday to close the old river bridge for six "
@@ -16,7 +18,9 @@ WIRE = (
 )
 
 
-def test_wire_copies_are_one_citation_with_also_in(tmp_path: Path, embedder: Embedder) -> None:
+def test_wire_copies_are_one_citation_with_also_in(
+    request: pytest.FixtureRequest, tmp_path: Path, embedder: Embedder, backend: str
+) -> None:
     records = [
         {
             "title": f"Harlow bridge to close ({outlet})",
@@ -33,9 +37,10 @@ def test_wire_copies_are_one_citation_with_also_in(tmp_path: Path, embedder: Emb
     ]
     source = tmp_path / "wire.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    settings = Settings(index_dir=tmp_path / "index")
+    uri = store_uri(request, backend)  # on both backends (tests/backends.py)
+    settings = Settings(index_dir=tmp_path / "index", store_uri=uri)
     assert Ingestor(settings, embedder).run_paths([source]).added == 3
-    rag = NewsRAG(settings, embedder, Store.open(settings.index_dir))
+    rag = NewsRAG(settings, embedder)
     answer = rag.ask("How did the Harlow county board vote on the river bridge?")
     assert not answer.abstained, answer.answer
     holding = [c for c in answer.citations if "voted 7-2" in c.quote]

@@ -12,9 +12,15 @@ from rag.evaluation.runner import MODES, EvalRequest, EvalResult, run_request
 DATA = Path(__file__).resolve().parents[2] / "data" / "eval"
 
 
-@pytest.fixture(scope="session")
-def qa_result(sample_index: Path, embedder: Embedder) -> EvalResult:
+def evaluate_qa(sample_index: Path, embedder: Embedder, store_uri: str = "") -> EvalResult:
+    """The fixture QA set over the sample articles, on SQLite (no ``store_uri``) or on the
+    Milvus copy of them that ``store_uri`` names."""
     request = EvalRequest(DATA / "qa.jsonl", index=sample_index, modes=MODES)
-    result, warnings = run_request(request, Settings(), lambda _: embedder)
+    result, warnings = run_request(request, Settings(store_uri=store_uri), lambda _: embedder)
     assert warnings == []  # every gold source names an article of the sample index
     return result
+
+
+@pytest.fixture(scope="session")
+def qa_result(sample_index: Path, embedder: Embedder) -> EvalResult:
+    return evaluate_qa(sample_index, embedder)

@@ -13,8 +13,24 @@ from rag.evaluation.corpus import MARKER, CorpusMismatchError, whole_document_te
 from rag.evaluation.datasets import GoldMatcher, Hit, load_dataset
 from rag.evaluation.runner import MODES, EvalRequest, EvalResult, ranked_keys, run_request
 from rag.pipeline import NewsRAG
+from tests.rag.evaluation.conftest import evaluate_qa
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "eval"
+
+
+@pytest.fixture(scope="module")
+def qa_result(
+    request: pytest.FixtureRequest, sample_index: Path, embedder: Embedder, backend: str
+) -> EvalResult:
+    """The QA set's scores on each backend (tests/backends.py): the same bars on both."""
+    uri = "" if backend == "sqlite" else str(request.getfixturevalue("milvus_sample_uri"))
+    return evaluate_qa(sample_index, embedder, uri)
+
+
+@pytest.fixture
+def rag(rag_on_backend: NewsRAG) -> NewsRAG:
+    """The pipeline on the same backend as ``qa_result``."""
+    return rag_on_backend
 
 
 def test_qa_jsonl_scores_every_mode(qa_result: EvalResult) -> None:
