@@ -36,11 +36,13 @@ def main() -> None:
         for record in map(json.loads, path.read_text(encoding="utf-8").splitlines()):
             articles += 1
             rules = set()
+            first = True
             for line in str(record.get("text", "")).split("\n"):
                 if not line.strip():
                     continue
                 lines += 1
-                rule = furniture_rule(line)
+                rule = furniture_rule(line, first)
+                first = first and rule is not None  # furniture before the story's first line
                 if rule:
                     counts[rule] += 1
                     rules.add(rule)

@@ -14,6 +14,9 @@ shared corpus (docs/answers.md):
 - *gallery*: carousel text ("Hide Caption 3 of 12", "Prev Next", "Photos: ...",
   "In pictures: ...").
 - *dateline* and *byline* lines on their own ("Washington CNN —", "By Jane Doe").
+- *date line*: the article's first line when it is only a date ("Friday, May 8, 2009", as
+  every Wikinews page opens). Only the first: further down, a date alone on its line heads
+  a timeline entry ("May 11, 2022" then what happened that day), which is story.
 
 Text that looks like newsrag's own citation markers ("[1]", "[2, 3]", "[1: \"...\"]") is
 neutralized: its square brackets become parentheses, so an article cannot plant a fake
@@ -63,6 +66,14 @@ _DATELINE = re.compile(
     r"^(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s+)?\(?(?:CNN|AP|Reuters|AFP)\)?"
     r"(?:\s+(?:Business|Politics|Sport|Travel|Style))?\s*[—–-]+\s*$"
 )
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+)
+_DATE_LINE = re.compile(
+    rf"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?|\d{{1,2}}\s+{_MONTH})\s+(?:19|20)\d\d$"
+)
 _BYLINE = re.compile(
     r"^By\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}"
     r"(?:(?:,|\s+and|,?\s+&)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})*"
@@ -70,11 +81,14 @@ _BYLINE = re.compile(
 )
 
 
-def furniture_rule(line: str) -> str | None:
-    """Which furniture rule a line falls under, or None for a line of the story."""
+def furniture_rule(line: str, first: bool = False) -> str | None:
+    """Which furniture rule a line falls under, or None for a line of the story; ``first``:
+    it is the article's first non-empty line."""
     line = line.strip()
     if not line:
         return None
+    if first and _DATE_LINE.match(line):
+        return "date line"
     if _GALLERY.search(line):
         return "gallery"
     if _SENTENCE_END.search(line):
@@ -96,9 +110,9 @@ def furniture_rule(line: str) -> str | None:
     return None
 
 
-def is_furniture(line: str) -> bool:
+def is_furniture(line: str, first: bool = False) -> bool:
     """True for lines that are not part of the story (``furniture_rule`` says which)."""
-    return furniture_rule(line) is not None
+    return furniture_rule(line, first) is not None
 
 
 def neutralize_markers(text: str) -> str:
@@ -131,7 +145,7 @@ def clean_text(text: str) -> str:
     paragraphs = []
     for raw in text.split("\n"):
         line = _SPACES.sub(" ", raw).strip()
-        if line and not is_furniture(line):
+        if line and not is_furniture(line, first=not paragraphs):
             paragraphs.append(neutralize_markers(line))
     return "\n\n".join(paragraphs)
 

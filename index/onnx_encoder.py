@@ -75,27 +75,11 @@ class OnnxQueryEncoder:
     ) -> OnnxQueryEncoder:
         """``reference`` embeds with torch (``Embedder.encode``, which takes the model's turn
         lock), for the probe that checks the export."""
-        try:
-            import onnxruntime
-        except ImportError as exc:
-            raise OnnxUnavailableError("onnxruntime is not installed") from exc
         pooling = _pooling_mode(model)
         path = cache_dir / f"{_cache_key(model_path, pooling)}.onnx"
         if not path.exists():
             _export(model, pooling, path)
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        # Idle threads sleep instead of spinning: a spinning pool holds the cores that the
-        # vector search needs next (it took 53 ms instead of 21 at 100k chunks).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        try:
-            session = onnxruntime.InferenceSession(
-                str(path), options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # a damaged cache file: export again next time
-            path.unlink(missing_ok=True)
-            raise OnnxUnavailableError(f"cannot load {path} ({exc})") from exc
+        session = _session(path, threads)
         encoder = cls(session, copy.deepcopy(model.tokenizer), int(model.max_seq_length or 256))
         similarity = float(np.dot(encoder.encode(PROBE), reference([PROBE])[0]))
         if similarity < 0.9999:
@@ -241,6 +225,9 @@ class OnnxPassageEncoder:
 
 
 def _session(path: Path, threads: int) -> Any:
+    """An ONNX Runtime session on the CPU. Idle threads sleep instead of spinning: a spinning
+    pool holds the cores that the vector search needs next (it took 53 ms instead of 21 at
+    100k chunks)."""
     try:
         import onnxruntime
     except ImportError as exc:

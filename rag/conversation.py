@@ -237,6 +237,10 @@ def _subject(question: str) -> str | None:
 _PRONOUN = re.compile(
     r"\b(he|him|his|himself|she|her|hers|herself|it|its|they|them|their|theirs)\b", re.I
 )
+# what an event does: "when did it happen?" is the stampede, not the ministry that counted
+_EVENT_VERB = re.compile(
+    r"\s+(?:happen|occur|take\s+place|start|begin|end|break\s+out|strike|hit)\b", re.I
+)
 _MASCULINE = {"he", "him", "his", "himself"}
 _FEMININE = {"she", "her", "hers", "herself"}
 _NEUTER = {"it", "its"}
@@ -305,13 +309,17 @@ class Conversation:
 
     entities: list[Entity] = field(default_factory=list)
     last: str | None = None  # the previous question, as it was read
+    last_say: str | None = None  # the newest "what did X say about Y" question, as read
     turns: int = 0
 
     def add(self, question: str, answer: str | None = None) -> str:
         """Record a turn and return its question as it was read."""
         read = self.resolve(question)
         mentions = _mentions(read[:MAX_TEXT])
-        speaker = analyze(read).speaker
+        asked = analyze(read)
+        speaker = asked.speaker
+        if asked.is_say and speaker:
+            self.last_say = read
         subject = _subject(read)
         if subject:
             # "the Hajj stampede", "the earthquake in Turkey": the names describe what the
@@ -413,11 +421,12 @@ class Conversation:
             return False  # "the election" is an "it", "the floods" a "they"
         return known.kind != "person" and not (known.plural and pronoun in _NEUTER)
 
-    def _referent(self, pronoun: str, taken: list[Entity]) -> Entity | None:
-        """The entity of the newest turn the pronoun fits, one of a known fitting kind first;
-        none that ``taken`` holds (what another kind of pronoun of the question means)."""
+    def _referent(self, pronoun: str, taken: list[Entity], event: bool = False) -> Entity | None:
+        """The entity of the newest turn the pronoun fits, one of a known fitting kind first
+        (a thing for an "it" that happened, started or hit: an event); none that ``taken``
+        holds (what another kind of pronoun of the question means)."""
         fits = [e for e in self.entities if self._fits(pronoun, e) and e not in taken]
-        wanted = "person" if pronoun in _MASCULINE | _FEMININE else "group"
+        wanted = "person" if pronoun in _MASCULINE | _FEMININE else "thing" if event else "group"
         # the newest turn first; in it, a name known to be of the kind first; then salience
         fits.sort(key=lambda e: (-e.turn, e.kind != wanted))
         return next(iter(fits), None)
@@ -434,7 +443,8 @@ class Conversation:
         for match in found:
             low = match.group(1).lower()
             personal = low in _MASCULINE | _FEMININE
-            entity = self._referent(low, taken[not personal])
+            event = low == "it" and _EVENT_VERB.match(question[match.end() :]) is not None
+            entity = self._referent(low, taken[not personal], event)
             if entity is not None:
                 taken[personal].append(entity)
                 names[match.start()] = self._name_for(match, question, entity)
@@ -515,6 +525,11 @@ class Conversation:
         if prep in _TOPIC_PREPS:
             if re.search(rf"\b{prep}\s", previous, re.I):
                 return self._swap_phrase(previous, rest, prep)
+            said = analyze(self.last_say).speaker if self.last_say else None
+            if said and re.search(rf"\b{re.escape(said.split()[-1])}\b", previous):
+                # "Where did Xi say it?" after "What did Xi say about arms races?": still
+                # the speech, so "and about sovereignty?" asks what he said about that
+                return f"What did {said} say about {tail}?"
             return f"{previous.rstrip('?. ')}, and {tail}?"
         if _TIME.fullmatch(rest) or prep in _PREPS:
             return self._swap_phrase(previous, rest, prep)

@@ -18,6 +18,17 @@ def test_furniture_rules_are_general() -> None:
     assert not is_furniture("The related cases were heard on Monday.")
 
 
+def test_a_leading_date_line_goes_but_a_timeline_keeps_its_dates() -> None:
+    """Wikinews pages open with their date alone on a line; inside a story a date alone on
+    its line heads a timeline entry and stays."""
+    page = "Friday, May 8, 2009\n\nThe trial began in Sydney on Monday."
+    assert clean_text(page) == "The trial began in Sydney on Monday."
+    timeline = "How the case unfolded.\nMay 11, 2022\nThe department subpoenas the files."
+    assert "May 11, 2022" in clean_text(timeline)
+    assert clean_text("8 May 2009\nSecond line of the story.") == "Second line of the story."
+    assert clean_text("May 2009 was wet.\nIt rained.").startswith("May 2009 was wet.")
+
+
 def test_shared_article_loses_furniture_but_keeps_story() -> None:
     text = clean_text(XI_ARTICLE.read_text(encoding="utf-8"))
     assert "Related articles" not in text

@@ -167,6 +167,21 @@ CASES: list[tuple[list[Turn], str, str]] = [
     ),
     # -- ellipsis after another question: swap its name, time or phrase, or ask of its subject
     ([HAJJ], "And the death toll?", "What was the death toll in the Hajj stampede?"),
+    (
+        [XI, T("Where did Xi say it?")],
+        "and about sovereignty?",
+        "What did Xi say about sovereignty?",
+    ),
+    (
+        [
+            T(
+                "How many pilgrims died in the Hajj stampede?",
+                "According to the Saudi Interior Ministry over 345 pilgrims were killed.",
+            )
+        ],
+        "When did it happen?",
+        "When did the Hajj stampede happen?",
+    ),
     ([HAJJ_DEAD], "and the crane collapse?", "How many people died in the crane collapse?"),
     (
         [HAJJ_DEAD],
