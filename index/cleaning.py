@@ -142,7 +142,7 @@ def clean_text(text: str) -> str:
     are kept as published."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u200b", "").replace("\ufeff", "")
-    paragraphs = []
+    paragraphs: list[str] = []
     for raw in text.split("\n"):
         line = _SPACES.sub(" ", raw).strip()
         if line and not is_furniture(line, first=not paragraphs):
