@@ -14,8 +14,15 @@ from rich.table import Table
 
 from api import cli_articles, cli_chat, cli_feeds
 from api.cli_common import (
+    AsOfOption,
     IndexOption,
+    KOption,
+    LlmOption,
+    RecencyOption,
+    SinceOption,
+    SourceOption,
     StoreOption,
+    UntilOption,
     date_option,
     err,
     fail,
@@ -182,34 +189,14 @@ def ingest(
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
-    k: Annotated[int | None, typer.Option(min=1, max=100, help="Passages to retrieve.")] = None,
-    since: Annotated[str | None, typer.Option(help="Only articles published on/after.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only articles published on/before.")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
+    k: KOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The question's date, YYYY-MM-DD [default: today]: nothing published later "
-            "is used; 'this week', 'on Monday', 'recently' are read against it.",
-        ),
-    ] = None,
-    recency: Annotated[
-        bool | None,
-        typer.Option(
-            "--recency/--no-recency",
-            help="Prefer articles published near the as-of date [default: NEWSRAG_RECENCY].",
-        ),
-    ] = None,
-    llm: Annotated[
-        bool | None,
-        typer.Option(
-            "--llm/--extractive",
-            help="Let a chat model write the answer, each sentence checked against its quote "
-            "(needs NEWSRAG_LLM_BASE_URL) [default: NEWSRAG_ANSWER_MODE].",
-        ),
-    ] = None,
+    as_of: AsOfOption = None,
+    recency: RecencyOption = None,
+    llm: LlmOption = None,
     index: IndexOption = None,
     store_uri: StoreOption = None,
 ) -> None:

@@ -166,7 +166,7 @@ def show(
 
 def export(
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write [default: stdout].")
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
     ] = None,
     export_format: Annotated[str, typer.Option("--format", help="jsonl.")] = "jsonl",
     since: SinceOption = None,

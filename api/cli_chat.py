@@ -13,13 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Iterator
-from typing import Annotated
-
-import typer
 
 from api.cli_common import (
+    AsOfOption,
     IndexOption,
+    KOption,
+    LlmOption,
+    RecencyOption,
+    SinceOption,
+    SourceOption,
     StoreOption,
+    UntilOption,
     date_option,
     err,
     fail,
@@ -82,33 +86,13 @@ def _questions() -> Iterator[str]:
 
 
 def chat(
-    k: Annotated[int | None, typer.Option(min=1, max=100, help="Passages to retrieve.")] = None,
-    since: Annotated[str | None, typer.Option(help="Only articles published on/after.")] = None,
-    until: Annotated[str | None, typer.Option(help="Only articles published on/before.")] = None,
-    source: Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            help="The conversation's date, YYYY-MM-DD [default: today]: nothing published "
-            "later is used; 'this week', 'recently' are read against it.",
-        ),
-    ] = None,
-    recency: Annotated[
-        bool | None,
-        typer.Option(
-            "--recency/--no-recency",
-            help="Prefer articles published near the as-of date [default: NEWSRAG_RECENCY].",
-        ),
-    ] = None,
-    llm: Annotated[
-        bool | None,
-        typer.Option(
-            "--llm/--extractive",
-            help="Let a chat model write the answers, each sentence checked against its quote "
-            "(needs NEWSRAG_LLM_BASE_URL) [default: NEWSRAG_ANSWER_MODE].",
-        ),
-    ] = None,
+    k: KOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    source: SourceOption = None,
+    as_of: AsOfOption = None,
+    recency: RecencyOption = None,
+    llm: LlmOption = None,
     index: IndexOption = None,
     store_uri: StoreOption = None,
 ) -> None:

@@ -27,14 +27,42 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 IndexOption = Annotated[
-    Path | None, typer.Option("--index", help="Index directory [env NEWSRAG_INDEX_DIR].")
+    Path | None, typer.Option("--index", help="Index directory (env NEWSRAG_INDEX_DIR).")
 ]
 StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
         help="milvus://host:port/collection-prefix to use Milvus instead of --index "
-        "[env NEWSRAG_STORE_URI].",
+        "(env NEWSRAG_STORE_URI).",
+    ),
+]
+# The question options ``ask`` and ``chat`` share.
+KOption = Annotated[int | None, typer.Option(min=1, max=100, help="Passages to retrieve.")]
+SinceOption = Annotated[str | None, typer.Option(help="Only articles published on/after.")]
+UntilOption = Annotated[str | None, typer.Option(help="Only articles published on/before.")]
+SourceOption = Annotated[list[str] | None, typer.Option(help="Only this outlet (repeatable).")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="The question's date, YYYY-MM-DD (default today): nothing published later "
+        "is used; 'this week', 'on Monday', 'recently' are read against it.",
+    ),
+]
+RecencyOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--recency/--no-recency",
+        help="Prefer articles published near the as-of date (default NEWSRAG_RECENCY).",
+    ),
+]
+LlmOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--llm/--extractive",
+        help="Let a chat model write the answer, each sentence checked against its quote "
+        "(needs NEWSRAG_LLM_BASE_URL; default NEWSRAG_ANSWER_MODE).",
     ),
 ]
 

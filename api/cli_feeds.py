@@ -73,7 +73,7 @@ def parse_every(value: str) -> float:
 def watch(
     feeds: Annotated[
         list[str] | None,
-        typer.Argument(help="RSS/Atom feed URLs [default: every feed this index watches]."),
+        typer.Argument(help="RSS/Atom feed URLs (default every feed this index watches)."),
     ] = None,
     every: Annotated[
         str, typer.Option(help="Time between polls: 90s, 15m, 1h (at least 1m).")
