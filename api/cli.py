@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from api.cli_common import (
     SourceOption,
     StoreOption,
     UntilOption,
+    as_of_option,
     date_option,
     err,
     fail,
@@ -52,16 +52,6 @@ ANSWER_MODES: dict[str, tuple[AnswerMode, ...]] = {
     "llm": ("llm",),
     "both": ("extractive", "llm"),
 }
-
-
-def _as_of(value: str | None) -> dt.date | None:
-    """--as-of: a real calendar date, YYYY-MM-DD."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
 
 
 def _ingest_on_ray(
@@ -207,7 +197,7 @@ def ask(
 
     if not question.strip():
         raise fail("the question is empty", 2)
-    day = _as_of(as_of)
+    day = as_of_option(as_of)
     settings = settings_for(index, store_uri)
     store = open_index(settings)
     _check_filter(store, source or (), date_option(since, "--since"), date_option(until, "--until"))
@@ -411,7 +401,7 @@ def evaluate(
     elif as_of in ("question", "today"):
         as_of_runs = (as_of,)
     else:
-        as_of_runs = (_as_of(as_of).isoformat(),)  # type: ignore[union-attr]
+        as_of_runs = (as_of_option(as_of).isoformat(),)  # type: ignore[union-attr]
     request = EvalRequest(
         dataset=dataset,
         index=index,

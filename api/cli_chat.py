@@ -10,7 +10,6 @@ person asking can see what was answered. The answer prints as ``ask`` prints it:
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Iterator
 
@@ -24,6 +23,7 @@ from api.cli_common import (
     SourceOption,
     StoreOption,
     UntilOption,
+    as_of_option,
     date_option,
     err,
     fail,
@@ -103,7 +103,7 @@ def chat(
     from rag.pipeline import NewsRAG
     from rag.time_window import TimeExpressionError
 
-    day = _day(as_of)
+    day = as_of_option(as_of)
     first, last = date_option(since, "--since"), date_option(until, "--until")
     settings = settings_for(index, store_uri)
     store = open_index(settings)
@@ -137,13 +137,3 @@ def chat(
         conversation.add(question, answer.answer)
         print_answer(answer)
         out.print()
-
-
-def _day(value: str | None) -> dt.date | None:
-    """--as-of: a real calendar date, YYYY-MM-DD."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None

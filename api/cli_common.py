@@ -8,6 +8,7 @@ command line has no import cycle (tests/test_layering.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -122,6 +123,16 @@ def date_option(value: str | None, option: str, partial: bool = False) -> str | 
         example = "YYYY-MM-DD, YYYY-MM or YYYY" if partial else "YYYY-MM-DD"
         raise fail(f"{option} {value!r} is not a date (use {example})", 2)
     return parsed
+
+
+def as_of_option(value: str | None) -> dt.date | None:
+    """--as-of: a real calendar date, YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise fail(f"--as-of {value!r} is not a date (use YYYY-MM-DD)", 2) from None
 
 
 def printable(text: str) -> str:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from api.slack import SlackStore
 from rag.pipeline import NewsRAG
+from tests.api.server import sse_events
 from tests.conftest import ARMS_RACE_QUOTE
 
 XI = "What did Xi say about arms races?"
@@ -23,16 +24,6 @@ XI = "What did Xi say about arms races?"
 HERRICK = [{"question": "Who founded wikiHow?", "answer": "Jack Herrick started wikiHow."}]
 VOLUNTEERS = "What did he say about volunteers?"
 HERRICK_TITLE = "Jack Herrick, wikiHow founder interviewed by Wikinews"
-
-
-def sse_events(response: httpx.Response) -> list[tuple[str, Any]]:
-    events, name = [], "message"
-    for line in response.iter_lines():
-        if line.startswith("event: "):
-            name = line[7:]
-        elif line.startswith("data: "):
-            events.append((name, json.loads(line[6:])))
-    return events
 
 
 def test_ask_reads_a_follow_up_with_its_history(client: httpx.Client) -> None:

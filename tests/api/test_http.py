@@ -1,6 +1,5 @@
 """REST and SSE against a real uvicorn server on loopback, with httpx."""
 
-import json
 import threading
 from pathlib import Path
 
@@ -9,20 +8,10 @@ import pytest
 
 from api.settings import Settings
 from index.embedding import Embedder
-from tests.api.server import running
+from tests.api.server import running, sse_events
 from tests.conftest import ARMS_RACE_QUOTE
 
 XI = "What did Xi say about arms races?"
-
-
-def sse_events(response: httpx.Response) -> list[tuple[str, object]]:
-    events, name = [], "message"
-    for line in response.iter_lines():
-        if line.startswith("event: "):
-            name = line[7:]
-        elif line.startswith("data: "):
-            events.append((name, json.loads(line[6:])))
-    return events
 
 
 def test_health_and_readiness(client: httpx.Client) -> None:
