@@ -28,17 +28,18 @@ import bench.fusion as fusion  # noqa: E402
 from index.embedding import Embedder, PassageBackend  # noqa: E402
 
 
-def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in ("onnx-int8", "onnx", "torch"):
-        raise SystemExit("usage: fusion_passages.py onnx-int8|onnx|torch [bench/fusion.py options]")
-    backend: PassageBackend = argv[0]  # type: ignore[assignment]
-    passages = Embedder(passage_backend=backend, threads=1)
+def use_passage_backend(backend: PassageBackend) -> None:
+    """Make bench/fusion.py's first ``cached_encode`` call (the chunks) embed with
+    ``backend``, cached per backend under the cache folder (keyed by backend, model and
+    text), and its later calls (the questions) exact, as NewsRAG embeds questions; torch
+    passages are the exact vectors too. Shared with bench/milvus_scifact.py."""
     plain = fusion.cached_encode
     calls = [0]
+    passages: list[Embedder] = []
 
     def encode(embedder: Embedder, texts: list[str], cache: Path) -> Any:
         calls[0] += 1
-        if calls[0] > 1:  # the questions: exact vectors, as NewsRAG embeds them
+        if calls[0] > 1 or backend == "torch":
             return plain(embedder, texts, cache)
         folder = cache / backend
         folder.mkdir(parents=True, exist_ok=True)
@@ -48,12 +49,21 @@ def main(argv: list[str]) -> None:
             key = hashlib.sha256("\x1e".join([backend, embedder.model_path, *block]).encode())
             path = folder / f"{key.hexdigest()[:24]}.npy"
             if not path.exists():
-                np.save(path, passages.encode(block))
+                if not passages:
+                    passages.append(Embedder(passage_backend=backend, threads=1))
+                np.save(path, passages[0].encode(block))
                 print(f"[{backend}] embedded {start + len(block)}/{len(texts)}", file=sys.stderr)
             blocks.append(np.load(path))
         return np.concatenate(blocks)
 
     fusion.cached_encode = encode
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in ("onnx-int8", "onnx", "torch"):
+        raise SystemExit("usage: fusion_passages.py onnx-int8|onnx|torch [bench/fusion.py options]")
+    backend: PassageBackend = argv[0]  # type: ignore[assignment]
+    use_passage_backend(backend)
     fusion.reference_dense_run = lambda *args, **kwargs: {}
     fusion.main(argv[1:])
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import sys
@@ -37,46 +36,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import numpy as np  # noqa: E402
 
 import bench.fusion as fusion  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from bench.fusion_passages import use_passage_backend  # noqa: E402
 from bench.milvus_parity import start_server  # noqa: E402
-from index.embedding import Embedder, PassageBackend  # noqa: E402
 from index.milvus import MilvusStore, parse_store_uri  # noqa: E402
 from index.milvus.copy import copy_store  # noqa: E402
 from rag.fusion import WeightedFusion  # noqa: E402
 from rag.retrieval import HybridRetriever  # noqa: E402
-
-
-def use_passage_backend(backend: PassageBackend) -> None:
-    """Make bench/fusion.py's first ``cached_encode`` call (the chunks) embed with
-    ``backend``, cached as bench/fusion_passages.py caches it (same keys, same folder), and
-    its later calls (the questions) exact, as NewsRAG embeds questions."""
-    plain = fusion.cached_encode
-    calls = [0]
-    passages: list[Embedder] = []
-
-    def encode(embedder: Embedder, texts: list[str], cache: Path) -> Any:
-        calls[0] += 1
-        if calls[0] > 1 or backend == "torch":
-            return plain(embedder, texts, cache)
-        folder = cache / backend
-        folder.mkdir(parents=True, exist_ok=True)
-        blocks = []
-        for start in range(0, len(texts), fusion.BLOCK):
-            block = texts[start : start + fusion.BLOCK]
-            key = hashlib.sha256("\x1e".join([backend, embedder.model_path, *block]).encode())
-            path = folder / f"{key.hexdigest()[:24]}.npy"
-            if not path.exists():
-                if not passages:
-                    passages.append(Embedder(passage_backend=backend, threads=1))
-                np.save(path, passages[0].encode(block))
-                print(f"[{backend}] embedded {start + len(block)}/{len(texts)}", file=sys.stderr)
-            blocks.append(np.load(path))
-        return np.concatenate(blocks)
-
-    fusion.cached_encode = encode
 
 
 def top10(run: fusion.Run) -> dict[str, list[str]]:
