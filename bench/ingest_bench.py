@@ -126,6 +126,7 @@ class Question:
     text: str
     article_id: str
     url: str | None
+    published: str | None = None  # the article's date: the as-of date of its windowed twin
 
 
 def make_questions(articles: list[Article], count: int) -> list[Question]:
@@ -139,7 +140,21 @@ def make_questions(articles: list[Article], count: int) -> list[Question]:
     ]
     step = max(1, len(usable) // count)
     picked = usable[::step][:count]
-    return [Question(f"What is known about {a.title.rstrip('.?!')}?", i, a.url) for a, i in picked]
+    return [
+        Question(f"What is known about {a.title.rstrip('.?!')}?", i, a.url, a.published)
+        for a, i in picked
+    ]
+
+
+def windowed(questions: list[Question]) -> list[tuple[Question, Question, dt.date]]:
+    """Each dated question, and its twin asked about "this month" as of the article's date:
+    the same search with a time window that holds the article (issue 12: a window must not
+    slow ``ask``)."""
+    return [
+        (q, dataclasses.replace(q, text=f"{q.text[:-1]} this month?"), dt.date.fromisoformat(day))
+        for q in questions
+        if q.published and len(day := q.published[:10]) == 10
+    ]
 
 
 def make_chunker(embedder: Embedder, settings: Settings) -> Chunker:
@@ -217,39 +232,32 @@ def phase_pipeline(args: argparse.Namespace) -> Result:
 
 
 def langchain_embeddings() -> Any:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # read when huggingface_hub is imported
-    from langchain_huggingface import HuggingFaceEmbeddings
+    from bench.langchain_ingest import embeddings
 
-    from index.embedding import default_model_path
-
-    embeddings = HuggingFaceEmbeddings(
-        model_name=default_model_path(), model_kwargs={"device": "cpu"}
-    )
-    embeddings.embed_query("warm up the model")
-    return embeddings
+    model = embeddings()
+    model.embed_query("warm up the model")
+    return model
 
 
 def phase_langchain_ingest(args: argparse.Namespace) -> Result:
     """The plain pipeline on this slice: split, embed, FAISS.from_documents. Its vectors are
     kept (in the temporary directory) so the search phase needs no second embedding pass."""
-    from langchain_community.vectorstores import FAISS
-    from langchain_core.documents import Document
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
+    from bench.langchain_ingest import split_and_embed
 
     embeddings = langchain_embeddings()
     articles, _ = load_articles(args.data, args.articles)
     _, fresh = slice_of(articles, args.slice, args.slices)
-    docs = [Document(page_content=a.text, metadata={"id": i}) for a, i in fresh]
     start = time.perf_counter()
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    chunks = splitter.split_documents(docs)
-    store = FAISS.from_documents(chunks, embeddings)
+    store, _ = split_and_embed(
+        [a.text for a, _ in fresh], embeddings, [{"id": i} for _, i in fresh]
+    )
     seconds = elapsed(start)
     vectors = store.index.reconstruct_n(0, store.index.ntotal)
+    docs = [store.docstore.search(store.index_to_docstore_id[n]) for n in range(store.index.ntotal)]
     np.save(args.work / f"langchain-{args.slice}.npy", vectors)
-    records = [{"text": c.page_content, "id": c.metadata["id"]} for c in chunks]
+    records = [{"text": d.page_content, "id": d.metadata["id"]} for d in docs]
     (args.work / f"langchain-{args.slice}.json").write_text(json.dumps(records))
-    return {"chunks": len(chunks), "seconds": seconds, "peak_rss_mib": round(peak_rss_mib(), 1)}
+    return {"chunks": len(records), "seconds": seconds, "peak_rss_mib": round(peak_rss_mib(), 1)}
 
 
 def phase_langchain_search(args: argparse.Namespace) -> Result:
@@ -355,25 +363,51 @@ def is_hit(question: Question, article_id: str, url: str | None) -> bool:
     return article_id == question.article_id or bool(url and f"/{question.article_id}/" in url)
 
 
-def ask_all(rag: Any, questions: list[Question]) -> Result:
-    """Every question through NewsRAG.ask: wall time, per-stage times, and the sanity check."""
-    walls: list[float] = []
+@dataclasses.dataclass(frozen=True)
+class Asked:
+    wall_ms: float
+    timings_ms: dict[str, float]
+    abstained: bool
+    hit: bool  # the question's own article (or a synthetic copy of it) is cited
+
+
+def ask_one(rag: Any, question: Question, as_of: dt.date | None = None) -> Asked:
+    start = time.perf_counter()
+    answer = rag.ask(question.text, as_of=as_of)
+    wall = (time.perf_counter() - start) * 1000
+    hit = any(is_hit(question, c.article_id, c.url) for c in answer.citations)
+    return Asked(wall, answer.timings_ms, answer.abstained, hit)
+
+
+def summary(asked: list[Asked]) -> Result:
+    """Wall time, per-stage times, and the sanity check."""
     stages: dict[str, list[float]] = {}
-    hits = abstained = 0
-    for question in questions:
-        start = time.perf_counter()
-        answer = rag.ask(question.text)
-        walls.append((time.perf_counter() - start) * 1000)
-        for stage, ms in answer.timings_ms.items():
+    for a in asked:
+        for stage, ms in a.timings_ms.items():
             stages.setdefault(stage, []).append(ms)
-        abstained += answer.abstained
-        hits += any(is_hit(question, c.article_id, c.url) for c in answer.citations)
     return {
-        "wall_ms": percentiles(walls),
+        "wall_ms": percentiles([a.wall_ms for a in asked]),
         "stages_ms": {stage: percentiles(v) for stage, v in stages.items()},
-        "cited_source_rate": round(hits / len(questions), 3),
-        "abstained": abstained,
+        "cited_source_rate": round(sum(a.hit for a in asked) / len(asked), 3),
+        "abstained": sum(a.abstained for a in asked),
     }
+
+
+def ask_all(rag: Any, questions: list[Question]) -> Result:
+    return summary([ask_one(rag, q) for q in questions])
+
+
+def with_and_without_window(rag: Any, questions: list[Question]) -> Result:
+    """Each question and its "this month" twin, both as of the article's date (so only the
+    window differs), alternating which goes first so that neither side gains from the
+    caches (sentence vectors, splits) the other warms."""
+    plain: list[Asked] = []
+    window: list[Asked] = []
+    for n, (question, twin, as_of) in enumerate(windowed(questions)):
+        runs = [(plain, question, as_of), (window, twin, as_of)]
+        for into, asked, day in runs if n % 2 == 0 else runs[::-1]:
+            into.append(ask_one(rag, asked, day))
+    return {"questions": len(plain), "without": summary(plain), "with": summary(window)}
 
 
 def time_calls(call: Callable[[str], object], questions: list[Question]) -> dict[str, float]:
@@ -411,6 +445,11 @@ def phase_ask(args: argparse.Namespace) -> Result:
     rag.ask("What happened this week?")  # first-query costs: SQLite pages, FTS5 vocab table
     startup_s = elapsed(start)
     result = ask_all(rag, questions)
+    # a second answerer on the same model and index: its question and sentence vector caches
+    # start cold, as they did for the first pass, on both sides alike
+    time_window = with_and_without_window(
+        NewsRAG(settings, embedder=rag.embedder, store=rag.store), questions
+    )
     # like for like with LangChain's similarity_search(k=4): dense only, no answer
     dense = time_calls(lambda q: rag.retrieve(q, k=4, mode="dense"), questions)
     threads = torch.get_num_threads()
@@ -423,6 +462,7 @@ def phase_ask(args: argparse.Namespace) -> Result:
         "startup_s": startup_s,
         "torch_threads": threads,
         **result,
+        "time_window": time_window,
         "retrieve_dense_k4_ms": dense,
         "one_thread": one_thread,
         "peak_rss_mib": round(peak_rss_mib(), 1),
@@ -542,6 +582,72 @@ def run_ingest(args: argparse.Namespace) -> Result:
     return result
 
 
+def time_process(command: list[str], log: Path, env: dict[str, str] | None = None) -> Result:
+    """Wall-clock seconds of a whole process, start to exit, and its own peak RSS."""
+    start = time.perf_counter()
+    with log.open("w") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}); see {log}")
+    return {"seconds": elapsed(start), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1)}
+
+
+def run_whole_process(args: argparse.Namespace) -> Result:
+    """``newsrag ingest FILE`` from start to exit against ``bench/langchain_ingest.py FILE``
+    (a plain script that splits, embeds and saves FAISS), on the same JSONL slices of the
+    first ``--articles`` records, alternating which goes first. Everything a user waits for
+    counts: interpreter start, imports, model load, reading, writing."""
+    records = []
+    for path in sorted(args.data.glob("articles-*.jsonl")):
+        records += [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    records = records[: args.articles] if args.articles else records
+    size = -(-len(records) // max(1, args.slices))
+    env = dict(os.environ)
+    if args.passage_backend:
+        env["NEWSRAG_PASSAGE_BACKEND"] = args.passage_backend
+    newsrag = str(Path(sys.executable).with_name("newsrag"))
+    script = str(REPO / "bench" / "langchain_ingest.py")
+    rows = []
+    for n in range(args.slices):
+        part = args.work / f"whole-{n}.jsonl"
+        part.write_text("\n".join(records[n * size : (n + 1) * size]) + "\n", encoding="utf-8")
+        commands = {
+            "newsrag-ingest": [newsrag, "ingest", str(part), "--index", str(args.work / "cli")],
+            "langchain-script": [sys.executable, script, str(part), str(args.work / f"lc-{n}")],
+        }
+        order = list(commands) if n % 2 == 0 else list(reversed(commands))
+        row = {}
+        for name in order:
+            print(f"[bench] whole process {name} slice {n}", file=sys.stderr, flush=True)
+            row[name] = time_process(commands[name], args.work / f"{name}-{n}.log", env)
+        rows.append(row)
+    characters = sum(len(json.loads(r)["text"]) for r in records)
+    totals = {}
+    for name in ("newsrag-ingest", "langchain-script"):
+        seconds = round(sum(r[name]["seconds"] for r in rows), 2)
+        totals[name] = {
+            "seconds": seconds,
+            "characters_per_s": round(characters / seconds),
+            "peak_rss_mib": max(r[name]["peak_rss_mib"] for r in rows),
+        }
+    return {
+        "articles": len(records),
+        "characters": characters,
+        "passage_backend": env.get("NEWSRAG_PASSAGE_BACKEND", Settings().passage_backend),
+        **totals,
+        "newsrag_vs_langchain_characters_per_s": ratio(
+            totals["newsrag-ingest"]["characters_per_s"],
+            totals["langchain-script"]["characters_per_s"],
+        ),
+        "newsrag_vs_langchain_per_slice": [
+            ratio(r["langchain-script"]["seconds"], r["newsrag-ingest"]["seconds"]) for r in rows
+        ],
+        "slices": rows,
+    }
+
+
 def total(rows: list[Result], component: str, characters: int) -> Result:
     chunks = sum(r[component]["chunks"] for r in rows)
     seconds = round(sum(r[component]["seconds"] for r in rows), 2)
@@ -566,6 +672,10 @@ def run_latency_ingest(args: argparse.Namespace) -> Result:
 
 def run_all(args: argparse.Namespace) -> Result:
     results: Result = {"environment": environment(args.note), "command": " ".join(sys.argv)}
+    if args.whole_process:
+        results["whole_process"] = run_whole_process(args)
+        results["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+        return results
     ingest = results["ingest"] = run_latency_ingest(args) if args.latency_only else run_ingest(args)
     if args.ingest_only:
         results["environment"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -614,6 +724,8 @@ def compare(ingest: Result, ask: Result, search: Result) -> Result:
 
 
 def markdown(results: Result) -> str:
+    if "whole_process" in results:
+        return "\n".join(whole_process_table(results["whole_process"]))
     ingest = results["ingest"]
     if "ask" not in results:
         return "\n".join(ingest_table(ingest))
@@ -654,6 +766,18 @@ def ingest_table(ingest: Result) -> list[str]:
     return lines
 
 
+def whole_process_table(whole: Result) -> list[str]:
+    lines = [
+        "| Whole process (same JSONL slices, alternating) | seconds | chars/s | peak RSS MiB |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in ("newsrag-ingest", "langchain-script"):
+        r = whole[name]
+        lines.append(f"| {name} | {r['seconds']} | {r['characters_per_s']} | {r['peak_rss_mib']} |")
+    ratio_cps = whole["newsrag_vs_langchain_characters_per_s"]
+    return [*lines, "", f"newsrag / LangChain characters per second = **{ratio_cps}**"]
+
+
 def ask_table(asks: dict[str, Result], lc: Result | None) -> list[str]:
     """Latency p50/p95 in ms; stages from Answer.timings_ms, torch's default threads."""
     stages = [
@@ -661,16 +785,23 @@ def ask_table(asks: dict[str, Result], lc: Result | None) -> list[str]:
         for s in ("embed_ms", "dense_ms", "bm25_ms", "fetch_ms", "answer_ms")
         if any(s in r["stages_ms"] for r in asks.values())
     ]
-    head = ["index", "chunks", "ask", *stages, "ask, 1 thread", "dense k=4", "cited", "RSS MiB"]
+    head = ["index", "chunks", "ask", "ask, time window", *stages, "ask, 1 thread", "dense k=4"]
+    head += ["cited", "RSS MiB"]
     lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
     for name, r in asks.items():
+        window = r.get("time_window")
         cells = [name, str(r["chunks"]), pair(r["wall_ms"])]
+        cells.append(
+            f"{pair(window['with']['wall_ms'])} (without {pair(window['without']['wall_ms'])})"
+            if window
+            else "-"
+        )
         cells += [pair(r["stages_ms"][s]) if s in r["stages_ms"] else "-" for s in stages]
         cells += [pair(r["one_thread"]["wall_ms"]), pair(r["retrieve_dense_k4_ms"])]
         cells += [str(r["cited_source_rate"]), str(r["peak_rss_mib"])]
         lines.append("| " + " | ".join(cells) + " |")
     if lc:
-        cells = ["LangChain", str(lc["chunks"]), "-", *("-" for _ in stages), "-"]
+        cells = ["LangChain", str(lc["chunks"]), "-", "-", *("-" for _ in stages), "-"]
         cells += [f"{pair(lc['search_k4_ms'])} (1 thread {pair(lc['search_k4_ms_one_thread'])})"]
         cells += [f"{lc['hit_rate_k4']} (hit@4)", str(lc["peak_rss_mib"])]
         lines.append("| " + " | ".join(cells) + " |")
@@ -706,6 +837,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--passage-backend",
         choices=["onnx-int8", "onnx", "torch"],
         help="what embeds the pipeline's passages [default: the setting]",
+    )
+    parser.add_argument(
+        "--whole-process",
+        action="store_true",
+        help="time `newsrag ingest` and bench/langchain_ingest.py as whole processes instead",
     )
     parser.add_argument(
         "--no-raw", action="store_true", help="skip the raw model.encode phase of the ingest"

@@ -68,6 +68,7 @@ class Embedder:
         self.passage_backend: PassageBackend = passage_backend if device == "cpu" else "torch"
         self._query_encoder: OnnxQueryEncoder | None = None
         self._passage_encoder: OnnxPassageEncoder | None = None
+        self._exact_encoder: OnnxPassageEncoder | None = None  # fp32 beside int8: encode_exact
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._onnx_lock = threading.Lock()
@@ -153,6 +154,38 @@ class Embedder:
         encoder = self._passages()
         if encoder is None:
             return self.torch_encode(texts, background)
+        return self._encode_with(encoder, texts, background)
+
+    def encode_exact(self, texts: list[str]) -> np.ndarray:
+        """Passages as the model itself embeds them (fp32), whatever ``passage_backend``
+        says: for features a model was trained on, the answer re-ranker's cosine, which
+        int8's slightly different vectors shift (docs/answers.md, Session 8). Only an int8
+        passage backend needs a second, fp32 encoder for this (about 90 MiB more)."""
+        if self.passage_backend != "onnx-int8":
+            return self.encode(texts)
+        if self._exact_encoder is None:
+            from index.onnx_encoder import OnnxPassageEncoder, OnnxUnavailableError
+
+            with self._onnx_lock:
+                if self._exact_encoder is None:
+                    try:
+                        self._exact_encoder = OnnxPassageEncoder.build(
+                            self.model,
+                            self.model_path,
+                            self.cache_dir,
+                            self.torch_encode,
+                            self.threads,
+                            quantized=False,
+                        )
+                    except OnnxUnavailableError:
+                        return self.torch_encode(texts)  # the int8 encoder warned already
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._encode_with(self._exact_encoder, texts, background=False)
+
+    def _encode_with(
+        self, encoder: OnnxPassageEncoder, texts: list[str], background: bool
+    ) -> np.ndarray:
         ids = encoder.tokenize(texts)  # once: the lengths order the batches, then they run
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)

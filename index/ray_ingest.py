@@ -149,8 +149,11 @@ def _run(
         report.seconds = time.perf_counter() - started
         return report
     cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    worker_settings = settings.model_copy(
-        update={"torch_threads": settings.torch_threads or 1}  # one core per actor
+    worker_settings = settings.model_copy(  # one core per actor, the driver's passage encoder
+        update={
+            "torch_threads": settings.torch_threads or 1,
+            "passage_backend": embedder.passage_backend,
+        }
     )
     context = ray.data.DataContext.get_current()
     context.execution_options.preserve_order = True  # same order, same chunk ids, as serial

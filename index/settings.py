@@ -37,11 +37,12 @@ class IndexSettings(BaseSettings):
         "text, same vectors; falls back to torch with a warning) or torch.",
     )
     passage_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
-        "onnx",
-        description="What embeds passages at ingest on a CPU: ONNX Runtime (same vectors as "
-        "torch, about 1.35x less CPU), its int8 copy (about 2.4x less CPU, vectors at cosine "
-        "~0.99 to torch, SciFact Recall@100 -0.007: docs/benchmarks.md) or torch. ONNX falls "
-        "back to torch with a warning.",
+        "onnx-int8",
+        description="What embeds passages at ingest on a CPU: ONNX Runtime's int8 copy of the "
+        "model (about 2.4x less CPU than torch; vectors at cosine ~0.99 to torch, measured "
+        "against exact question vectors to keep SciFact and the dev quiz: docs/benchmarks.md), "
+        "fp32 ONNX (torch's vectors, about 1.35x less CPU) or torch. ONNX falls back to torch "
+        "with a warning.",
     )
     cache_dir: Path = Field(
         default_factory=default_cache_dir,

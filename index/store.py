@@ -131,8 +131,16 @@ class Store:
     def search_dense(
         self, vector: np.ndarray, k: int, where: SearchFilter | None = None
     ) -> list[tuple[int, float]]:
-        allowed = self._allowed_ids(where) if where and where.active else None
-        return self._vectors.search(vector, k, allowed)
+        if not (where and where.active):
+            return self._vectors.search(vector, k)
+        found = catalog.post_filtered(
+            lambda n: self._vectors.search(vector, n),
+            k,
+            lambda ids: catalog.passing(self._db, where, ids),
+        )
+        if found is not None:
+            return found
+        return self._vectors.search(vector, k, self._allowed_ids(where))
 
     def search_bm25(
         self,

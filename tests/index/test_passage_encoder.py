@@ -65,6 +65,18 @@ def test_int8_passages_stay_close_to_torch(
     }
 
 
+@pytest.mark.parametrize("backend", ["onnx-int8", "onnx", "torch"])
+def test_exact_vectors_whatever_the_passage_backend(
+    embedder: Embedder, chunk_texts: list[str], cache: Path, backend: PassageBackend
+) -> None:
+    """The answer re-ranker's cosine needs the model's own vectors (it was fitted on them),
+    also in a process whose ingests embed passages with int8."""
+    fresh = backed(embedder, backend, cache)
+    exact = fresh.encode_exact(chunk_texts[:8])
+    assert float(np.abs(exact - embedder.torch_encode(chunk_texts[:8])).max()) < 1e-5
+    assert fresh.encoder_name == backend  # ingests keep their backend
+
+
 def test_sorted_batches_come_back_in_input_order(
     embedder: Embedder, chunk_texts: list[str], cache: Path
 ) -> None:

@@ -1,10 +1,12 @@
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from api.settings import Settings
+from index import catalog
 from index.documents import Article
 from index.embedding import Embedder
 from index.ingest import Ingestor, delete_article
@@ -251,3 +253,44 @@ def test_latest_published_follows_every_commit(settings: Settings, embedder: Emb
     delete_article(ingestor.store, newer.article_id)
     store.refresh()
     assert store.latest_published() == "2024-04-01"
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        SearchFilter(until="2016-12-31"),  # most chunks pass
+        SearchFilter(since="2013-01-01"),
+        SearchFilter(since="2014-01-01", until="2014-01-31"),  # a few pass
+        SearchFilter(sources=("Wikinews",), until="2009-12-31"),
+        SearchFilter(until="1999-12-31"),  # none pass
+    ],
+    ids=["wide", "since", "one-month", "outlet-and-date", "empty"],
+)
+@pytest.mark.parametrize("look_first", [1, 200], ids=["fallback", "post-filter"])
+def test_filtered_search_is_the_exact_top_k_of_the_allowed_chunks(
+    sample_index: Path,
+    embedder: Embedder,
+    monkeypatch: pytest.MonkeyPatch,
+    where: SearchFilter,
+    look_first: int,
+) -> None:
+    """A filtered search first looks at the best unfiltered hits (index/catalog.py,
+    post_filtered) and falls back to the filtered search when too few of them pass: both
+    ways it must return what filtering the whole ranking gives."""
+    monkeypatch.setattr(catalog, "POST_FILTER_MIN", look_first)
+    monkeypatch.setattr(catalog, "POST_FILTER_FACTOR", 1)
+    store = Store.open(sample_index)
+    total = store.stats().chunks
+    with sqlite3.connect(sample_index / "newsrag.sqlite") as db:
+        allowed = set(catalog.matching_chunk_ids(db, where).tolist())
+    vector = embedder.encode(["election results and votes"])[0]
+    words = ["election", "votes", "president"]
+    for search in (
+        lambda k, w: store.search_dense(vector, k, w),
+        lambda k, w: store.search_bm25(words, k, w, common_min=total),
+    ):
+        ranking = [hit for hit in search(total, None) if hit[0] in allowed]
+        for k in (1, 5, 20):
+            found = search(k, where)
+            assert [c for c, _ in found] == [c for c, _ in ranking[:k]]
+            assert [s for _, s in found] == pytest.approx([s for _, s in ranking[:k]], abs=1e-5)
