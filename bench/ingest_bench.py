@@ -19,6 +19,10 @@ into the repository (licence); temporary indexes live under /tmp.
     .venv/bin/python bench/ingest_bench.py --articles 300 --scale 10000,100000 \
         --out bench/results/ingest-300.json
 
+``--whole-process`` times ``newsrag ingest FILE`` from start to exit against the plain script
+``bench/langchain_ingest.py FILE`` on the same JSONL slices instead (what a user waits for,
+model load and imports included).
+
 ``--latency-only`` skips raw encode and LangChain (about 12 minutes instead of 30): the
 newsrag ingest builds the base index, then ``ask`` is timed at each scale. ``--work-dir DIR``
 keeps the indexes there, so one ``--phase ask --index DIR/scale-100000`` can be rerun alone.
