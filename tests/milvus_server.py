@@ -32,13 +32,15 @@ class MilvusServer:
     host: str
     port: int
     token: str = ""
+    index: str = ""  # the vector index the URI asks for (``?index=``), "" for the default
     prefixes: list[str] = field(default_factory=list)
 
     def uri(self) -> str:
         prefix = f"t{uuid.uuid4().hex[:12]}"
         self.prefixes.append(prefix)
         auth = f"{self.token}@" if self.token else ""
-        return f"milvus://{auth}{self.host}:{self.port}/{prefix}"
+        option = f"?index={self.index}" if self.index else ""
+        return f"milvus://{auth}{self.host}:{self.port}/{prefix}{option}"
 
     def drop_all(self) -> None:
         """Drop every collection the tests made (on a shared cluster nothing is left)."""
@@ -73,8 +75,9 @@ def _wait(
 
 def external_server(uri: str, wait_s: float = 60) -> MilvusServer:
     """The server ``NEWSRAG_TEST_MILVUS_URI`` names, once it answers; its collection prefix
-    is ignored (each test makes its own). A malformed URI or a server that does not answer
-    fails naming the variable, never silently falling back to milvus-lite."""
+    is ignored (each test makes its own), its ``?index=`` kept. A malformed URI or a server
+    that does not answer fails naming the variable, never silently falling back to
+    milvus-lite."""
     try:
         location = parse_store_uri(uri)
     except ValueError as exc:
@@ -83,7 +86,8 @@ def external_server(uri: str, wait_s: float = 60) -> MilvusServer:
         _wait(None, location.host, location.port, Path(os.devnull), wait_s)
     except RuntimeError as exc:
         raise RuntimeError(f"NEWSRAG_TEST_MILVUS_URI: {exc}") from exc
-    return MilvusServer(location.host, location.port, location.token)
+    index = "" if "index=" not in uri else location.index
+    return MilvusServer(location.host, location.port, location.token, index)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,13 @@ from tests.milvus_server import MilvusServer, external_server
 def test_the_uri_names_the_server_the_tests_use_and_clean_up(milvus_server: MilvusServer) -> None:
     from pymilvus import MilvusClient
 
-    server = external_server(f"milvus://127.0.0.1:{milvus_server.port}/ignored")
-    assert (server.host, server.port) == ("127.0.0.1", milvus_server.port)
+    option = f"?index={milvus_server.index}" if milvus_server.index else ""
+    server = external_server(f"milvus://127.0.0.1:{milvus_server.port}/ignored{option}")
+    assert (server.host, server.port, server.index) == (
+        "127.0.0.1",
+        milvus_server.port,
+        milvus_server.index,
+    )
     uri = server.uri()  # a fresh prefix, on that server
     prefix = parse_store_uri(uri).prefix
     assert prefix != "ignored" and prefix.startswith("t")

@@ -1,12 +1,17 @@
-"""``milvus://[user:password@]host:port/collection-prefix``: where a Milvus index lives."""
+"""``milvus://[user:password@]host:port/collection-prefix[?index=HNSW|FLAT|AUTOINDEX]``:
+where a Milvus index lives, and which vector index a new one gets."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,200}")
+# HNSW: the default, approximate, what a Milvus cluster serves fast. FLAT: exact search, as
+# FAISS does here. AUTOINDEX: the engine's choice. Milvus Lite 2.5's C++ engine ("local
+# mode") serves FLAT and AUTOINDEX but not HNSW (docs/scale.md).
+VECTOR_INDEXES = ("HNSW", "FLAT", "AUTOINDEX")
 
 
 @dataclass(frozen=True)
@@ -15,6 +20,7 @@ class MilvusLocation:
     port: int
     prefix: str  # collections are <prefix>_meta, <prefix>_articles, <prefix>_chunks
     token: str = ""  # "user:password" when the URI carries credentials
+    index: str = "HNSW"  # vector index of collections created here; an existing one keeps its own
 
     @property
     def address(self) -> str:
@@ -45,4 +51,14 @@ def parse_store_uri(uri: str) -> MilvusLocation:
     token = ""
     if parts.username:
         token = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-    return MilvusLocation(parts.hostname, port, prefix, token)
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    unknown = sorted(set(options) - {"index"})
+    if unknown:
+        raise ValueError(f"store URI {uri!r}: unknown option {unknown[0]!r} (known: index)")
+    index = options.get("index", "HNSW").upper()
+    if index not in VECTOR_INDEXES:
+        raise ValueError(
+            f"store URI {uri!r}: index {options['index']!r} is not one of "
+            f"{', '.join(VECTOR_INDEXES)}"
+        )
+    return MilvusLocation(parts.hostname, port, prefix, token, index)

@@ -8,7 +8,8 @@ frequencies: counting with a ``text_match`` filter scans every row in milvus-lit
 most 65,535 bytes; an article may be 2 MB), with the fields searches and listings filter on
 in piece 0. ``<prefix>_chunks``: offsets, the article's content hash, outlet and date (so a
 filter runs inside the search), the analyzed terms with their BM25 sparse vector, and the
-dense vector under HNSW (inner product).
+dense vector under HNSW (inner product; FLAT or AUTOINDEX when the store URI says
+``?index=``).
 
 Milvus needs a vector field in every collection: meta, articles and terms carry a constant
 2-d one. The scalar fields filters and look-ups use have INVERTED indexes.
@@ -129,7 +130,7 @@ def create(client: Any, location: MilvusLocation, dimension: int) -> None:
             chunks,
             s,
             {
-                "vector": ("HNSW", "IP", HNSW),
+                "vector": (location.index, "IP", HNSW if location.index == "HNSW" else {}),
                 "sparse": ("SPARSE_INVERTED_INDEX", "BM25", {}),
                 "article_id": ("INVERTED", "", {}),
                 "source": ("INVERTED", "", {}),

@@ -46,6 +46,7 @@ class MilvusStore:
         self.dimension = int(meta.get("dimension", "0"))
         self.generation = int(meta.get("generation", "0"))
         self.ef = 128  # HNSW breadth: at least k, and enough for exact-search parity
+        self._vector_index: str | None = None  # the chunks' vector index type, read once
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # one writer per process; docs/scale.md: per index
         self._cache: tuple[int, dict[str, int], int] = (-1, {}, 0)
@@ -65,11 +66,14 @@ class MilvusStore:
             "dimension": str(dimension),
             "generation": "0",
         }
-        have = {r["key"] for r in client.get(meta_name, ids=list(wanted), output_fields=["key"])}
+        rows = client.get(meta_name, ids=list(wanted), output_fields=["key", "value"])
+        have = {r["key"]: r["value"] for r in rows}
         missing = [{"key": k, "value": v, "v": schema.DUMMY} for k, v in wanted.items()]
         if missing := [row for row in missing if row["key"] not in have]:
             client.insert(meta_name, missing)
-        store = cls.open(location, client)
+        # What was just written is known: not read back, as Milvus's C++ engine (Lite 2.5)
+        # may not serve a new collection's first rows to the very next get.
+        store = cls._checked(location, client, {**wanted, **have})
         if store.model != model:
             raise IndexCorruptError(
                 f"the index at {location} was built with model {store.model!r}, not {model!r}; "
@@ -80,12 +84,14 @@ class MilvusStore:
     @classmethod
     def open(cls, location: MilvusLocation, client: Any = None) -> MilvusStore:
         client = client or schema.connect(location)
-        meta_name = schema.names(location)[0]
         if not all(client.has_collection(n) for n in schema.names(location)):
             raise IndexMissingError(
                 f"no index at {location}: run `newsrag ingest PATH --store {location}` first"
             )
-        meta = _read_meta(client, meta_name)
+        return cls._checked(location, client, _read_meta(client, schema.names(location)[0]))
+
+    @classmethod
+    def _checked(cls, location: MilvusLocation, client: Any, meta: dict[str, str]) -> MilvusStore:
         found = meta.get("schema_version")
         if found != schema.SCHEMA_VERSION:
             raise IndexVersionError(
@@ -114,9 +120,16 @@ class MilvusStore:
             limit=k,
             filter=analysis.filter_expr(where),
             output_fields=["chunk_id"],
-            search_params={"metric_type": "IP", "params": {"ef": max(self.ef, k)}},
+            search_params={"metric_type": "IP", "params": self._vector_params(k)},
         )
         return [(int(h["chunk_id"]), float(h["distance"])) for h in found[0]]
+
+    def _vector_params(self, k: int) -> dict[str, int]:
+        """HNSW's search breadth; FLAT and AUTOINDEX take no parameter."""
+        if self._vector_index is None:
+            found = self.client.describe_index(self.chunks_name, "vector") or {}
+            self._vector_index = str(found.get("index_type", "HNSW")).upper()
+        return {"ef": max(self.ef, k)} if self._vector_index == "HNSW" else {}
 
     def search_bm25(
         self,

@@ -305,6 +305,8 @@ def test_opening_a_missing_index_says_what_to_run(milvus_server: MilvusServer) -
         ("milvus://:19530/x", "no host"),
         ("milvus://localhost:port/x", "port"),
         ("milvus://localhost:19530/bad-prefix", "letters, digits and underscores"),
+        ("milvus://localhost:19530/x?index=IVF_PQ", "not one of HNSW, FLAT, AUTOINDEX"),
+        ("milvus://localhost:19530/x?shards=2", "unknown option 'shards'"),
     ],
 )
 def test_a_bad_store_uri_is_named_with_the_reason(uri: str, reason: str) -> None:
@@ -323,6 +325,26 @@ def test_milvus_uri_defaults_and_hides_the_password() -> None:
     )
     assert "cret" not in str(location)
     assert parse_store_uri("milvus://db.example").port == 19530
+    assert location.index == "HNSW"
+    assert parse_store_uri("milvus://db.example/news?index=flat").index == "FLAT"
+
+
+def test_a_flat_vector_index_searches_exactly(
+    sample_index: Path, milvus_server: MilvusServer, embedder: Embedder
+) -> None:
+    """``?index=FLAT`` (what Milvus Lite 2.5's engine serves): the engine's exact top k is
+    FAISS's exact top k, and the index type is the engine's own, not just a setting."""
+    from index.milvus.copy import copy_store
+
+    sqlite = Store.open(sample_index)
+    uri = milvus_server.uri().split("?")[0] + "?index=FLAT"
+    flat = MilvusStore.create_or_open(parse_store_uri(uri), sqlite.model, embedder.dimension)
+    copy_store(sqlite, flat)
+    assert flat.client.describe_index(flat.chunks_name, "vector")["index_type"] == "FLAT"
+    for query in QUERIES:
+        vector = embedder.encode([query])[0]
+        a, b = sqlite.search_dense(vector, 10), flat.search_dense(vector, 10)
+        assert spans(sqlite, a) == spans(flat, b), query
 
 
 # ---- Milvus only ----------------------------------------------------------------------------
