@@ -91,10 +91,10 @@ def progress() -> Progress:
 
 
 def load_embedder(settings: IndexSettings) -> Embedder:
-    """The model, loaded now: a bad model fails before any work starts."""
+    """The model, checked now: a bad model fails before any work starts."""
     embedder = Embedder.from_settings(settings)
     try:
-        embedder.model  # noqa: B018
+        embedder.check()
     except ModelLoadError as exc:
         raise fail(str(exc)) from None
     return embedder

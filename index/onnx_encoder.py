@@ -24,11 +24,13 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
+import importlib.metadata
 import logging
 import os
 import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,6 +56,41 @@ class OnnxUnavailableError(RuntimeError):
     """This model cannot be served by ONNX Runtime here; the message says why."""
 
 
+def _mark(path: Path) -> Path:
+    return path.with_name(path.name + ".checked")
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """What an encoder needs of the model: the tokenizer, window and pooling at once; the
+    torch model (``load``) and its vectors (``reference``) only to export a graph that is not
+    cached yet, or to check one not checked yet. So a cached, checked export starts without
+    torch (index/model_card.py)."""
+
+    model_path: str
+    tokenizer: Any
+    max_tokens: int
+    pooling: str
+    load: Callable[[], SentenceTransformer]
+    reference: Callable[[list[str]], np.ndarray]
+
+
+def _checked(path: Path, similarity: Callable[[], float], minimum: float, what: str) -> None:
+    """Compare the export with torch once; a ``.checked`` file beside it records that it
+    passed (the cache key already changes with the model files, torch and the export)."""
+    mark = _mark(path)
+    if mark.exists():
+        return
+    value = similarity()
+    if value < minimum:
+        path.unlink(missing_ok=True)
+        raise OnnxUnavailableError(
+            f"the ONNX {what} disagrees with torch (cosine {value:.4f} on a probe)"
+        )
+    with contextlib.suppress(OSError):  # an unwritable cache only means checking again
+        mark.write_text(f"{value:.6f}\n", encoding="utf-8")
+
+
 class OnnxQueryEncoder:
     """Thread-safe: ONNX Runtime sessions run concurrently; the tokenizer is this encoder's
     own copy, behind a lock (the Rust tokenizer is not safe to share between threads)."""
@@ -65,28 +102,19 @@ class OnnxQueryEncoder:
         self._lock = threading.Lock()
 
     @classmethod
-    def build(
-        cls,
-        model: SentenceTransformer,
-        model_path: str,
-        cache_dir: Path,
-        reference: Callable[[list[str]], np.ndarray],
-        threads: int = 0,
-    ) -> OnnxQueryEncoder:
-        """``reference`` embeds with torch (``Embedder.encode``, which takes the model's turn
-        lock), for the probe that checks the export."""
-        pooling = _pooling_mode(model)
-        path = cache_dir / f"{_cache_key(model_path, pooling)}.onnx"
+    def build(cls, source: ExportSource, cache_dir: Path, threads: int = 0) -> OnnxQueryEncoder:
+        path = cache_dir / f"{_cache_key(source.model_path, source.pooling)}.onnx"
         if not path.exists():
-            _export(model, pooling, path)
+            _export(source.load(), source.pooling, path)
+            _mark(path).unlink(missing_ok=True)
         session = _session(path, threads)
-        encoder = cls(session, copy.deepcopy(model.tokenizer), int(model.max_seq_length or 256))
-        similarity = float(np.dot(encoder.encode(PROBE), reference([PROBE])[0]))
-        if similarity < 0.9999:
-            path.unlink(missing_ok=True)
-            raise OnnxUnavailableError(
-                f"the ONNX export disagrees with torch (cosine {similarity:.4f} on a probe)"
-            )
+        encoder = cls(session, copy.deepcopy(source.tokenizer), source.max_tokens)
+        _checked(
+            path,
+            lambda: float(np.dot(encoder.encode(PROBE), source.reference([PROBE])[0])),
+            MIN_COSINE_FP32,
+            "export",
+        )
         return encoder
 
     def encode(self, text: str) -> np.ndarray:
@@ -99,7 +127,7 @@ class OnnxQueryEncoder:
         return np.asarray(vector, dtype=np.float32)
 
 
-def _pooling_mode(model: SentenceTransformer) -> str:
+def pooling_mode(model: SentenceTransformer) -> str:
     names = [type(module).__name__ for module in model]
     if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
         raise OnnxUnavailableError(f"modules {names} are not Transformer + Pooling")
@@ -110,10 +138,10 @@ def _pooling_mode(model: SentenceTransformer) -> str:
 
 
 def _cache_key(model_path: str, pooling: str, kind: str = "query-encoder") -> str:
-    """Changes when any model file, torch or this export does."""
-    import torch
-
-    digest = hashlib.sha256(f"{EXPORT_VERSION}|{torch.__version__}|{pooling}".encode())
+    """Changes when any model file, torch or this export does (torch's version read from
+    its metadata: importing it takes seconds)."""
+    torch_version = importlib.metadata.version("torch")
+    digest = hashlib.sha256(f"{EXPORT_VERSION}|{torch_version}|{pooling}".encode())
     root = Path(model_path).resolve()
     for file in sorted(p for p in root.rglob("*") if p.is_file()):
         stat = file.stat()
@@ -175,35 +203,28 @@ class OnnxPassageEncoder:
 
     @classmethod
     def build(
-        cls,
-        model: SentenceTransformer,
-        model_path: str,
-        cache_dir: Path,
-        reference: Callable[[list[str]], np.ndarray],
-        threads: int = 0,
-        quantized: bool = False,
+        cls, source: ExportSource, cache_dir: Path, threads: int = 0, quantized: bool = False
     ) -> OnnxPassageEncoder:
-        """``reference`` embeds with torch; the export is checked against it on ``PROBES``
-        (padded together, so a mask that did not trace would show)."""
-        pooling = _pooling_mode(model)
-        base = cache_dir / f"{_cache_key(model_path, pooling, 'passage-encoder')}.onnx"
+        """Checked against torch on ``PROBES`` (padded together, so a mask that did not
+        trace would show)."""
+        key = _cache_key(source.model_path, source.pooling, "passage-encoder")
+        base = cache_dir / f"{key}.onnx"
         path = base.with_name(base.stem + "-int8.onnx") if quantized else base
         if not base.exists():
-            _export_masked(model, pooling, base)
+            _export_masked(source.load(), source.pooling, base)
+            _mark(base).unlink(missing_ok=True)
         if quantized and not path.exists():
             _quantize(base, path)
+            _mark(path).unlink(missing_ok=True)
         session = _session(path, threads)
-        encoder = cls(
-            session, copy.deepcopy(model.tokenizer), int(model.max_seq_length or 256), quantized
-        )
-        ids = encoder.tokenize(PROBES)
-        got = encoder.encode_ids(ids)
-        similarity = float(np.min(np.sum(got * reference(PROBES), axis=1)))
-        if similarity < (MIN_COSINE_INT8 if quantized else MIN_COSINE_FP32):
-            path.unlink(missing_ok=True)
-            raise OnnxUnavailableError(
-                f"the ONNX passage export disagrees with torch (cosine {similarity:.4f} on a probe)"
-            )
+        encoder = cls(session, copy.deepcopy(source.tokenizer), source.max_tokens, quantized)
+
+        def similarity() -> float:
+            got = encoder.encode_ids(encoder.tokenize(PROBES))
+            return float(np.min(np.sum(got * source.reference(PROBES), axis=1)))
+
+        minimum = MIN_COSINE_INT8 if quantized else MIN_COSINE_FP32
+        _checked(path, similarity, minimum, "passage export")
         return encoder
 
     def tokenize(self, texts: list[str]) -> list[list[int]]:
@@ -238,8 +259,9 @@ def _session(path: Path, threads: int) -> Any:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # a damaged cache file: export again next time
+    except Exception as exc:  # a damaged cache file: export (and check) again next time
         path.unlink(missing_ok=True)
+        _mark(path).unlink(missing_ok=True)
         raise OnnxUnavailableError(f"cannot load {path} ({exc})") from exc
 
 

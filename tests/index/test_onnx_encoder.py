@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from index.embedding import Embedder
-from index.onnx_encoder import OnnxUnavailableError, _pooling_mode
+from index.onnx_encoder import OnnxUnavailableError, pooling_mode
 
 TEXTS = [
     "What did Xi say about arms races?",
@@ -72,7 +72,7 @@ def test_an_unwritable_cache_falls_back_to_torch(tmp_path: Path, embedder: Embed
     assert stuck.query_backend == "torch"
 
 
-def test_only_transformer_and_pooling_models_are_exported() -> None:
+def test_only_transformer_andpooling_models_are_exported() -> None:
     class Transformer:
         pass
 
@@ -83,6 +83,6 @@ def test_only_transformer_and_pooling_models_are_exported() -> None:
         pass
 
     with pytest.raises(OnnxUnavailableError, match="pooling 'max'"):
-        _pooling_mode([Transformer(), Pooling()])  # type: ignore[arg-type]
+        pooling_mode([Transformer(), Pooling()])  # type: ignore[arg-type]
     with pytest.raises(OnnxUnavailableError, match="not Transformer"):
-        _pooling_mode([Transformer(), Pooling(), Dense()])  # type: ignore[arg-type]
+        pooling_mode([Transformer(), Pooling(), Dense()])  # type: ignore[arg-type]

@@ -1,0 +1,96 @@
+"""The model card: what the model's files say, so an ingest through a cached ONNX export
+starts without torch; and its tokenizer is the model's own, piece for piece."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.chunking import header
+from index.documents import Article
+from index.embedding import Embedder
+from index.model_card import ModelCard
+
+TEXTS = [
+    "Xi Jinping said the U.S. and China should avoid an arms race in cyberspace.",
+    "Café naïve — 10,000 ¥ in São Paulo; ¿qué dijo el presidente? 習近平",
+    "How many pilgrims died in the stampede at Mina? " * 40,  # past the 256 word pieces
+    "",
+]
+
+
+def test_the_bundled_model_is_described_by_its_files(embedder: Embedder) -> None:
+    card = ModelCard.read(embedder.model_path)
+    assert card is not None
+    model = embedder.model
+    assert card.dimension == model.get_embedding_dimension() == 384
+    assert card.max_tokens == model.max_seq_length == 256
+    assert card.pooling == "mean"
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_card_tokenizer_is_the_models(embedder: Embedder, text: str) -> None:
+    card = ModelCard.read(embedder.model_path)
+    assert card is not None
+    mine, theirs = card.tokenizer(), embedder.model.tokenizer
+    for options in ({"truncation": True, "max_length": 256}, {"add_special_tokens": False}):
+        assert mine([text], **options)["input_ids"] == theirs([text], **options)["input_ids"]
+    pieces = mine.tokenize(text)
+    assert pieces == theirs.tokenize(text)
+    assert mine.convert_tokens_to_string(pieces[:38]) == theirs.convert_tokens_to_string(
+        pieces[:38]
+    )
+
+
+def edited(model_path: str, tmp_path: Path, file: str, change: dict[str, object]) -> Path:
+    copy = tmp_path / "model"
+    shutil.copytree(model_path, copy)
+    target = copy / file
+    data = json.loads(target.read_text())
+    if isinstance(data, list):
+        data.append(change)
+    else:
+        data.update(change)
+    target.write_text(json.dumps(data))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("file", "change"),
+    [
+        ("modules.json", {"idx": 3, "name": "3", "path": "3_Dense", "type": "x.models.Dense"}),
+        ("1_Pooling/config.json", {"pooling_mode_mean_tokens": False}),
+        ("1_Pooling/config.json", {"pooling_mode_max_tokens": True}),
+        ("sentence_bert_config.json", {"do_lower_case": True}),
+    ],
+)
+def test_other_shapes_have_no_card(
+    embedder: Embedder, tmp_path: Path, file: str, change: dict[str, object]
+) -> None:
+    assert ModelCard.read(edited(embedder.model_path, tmp_path, file, change)) is None
+
+
+def test_missing_files_have_no_card(tmp_path: Path) -> None:
+    assert ModelCard.read(tmp_path) is None
+    (tmp_path / "modules.json").write_text("not json")
+    assert ModelCard.read(tmp_path) is None
+
+
+def test_a_checked_export_encodes_without_loading_torch(embedder: Embedder, tmp_path: Path) -> None:
+    """The first Embedder exports and checks against torch; the next one, on the same cache,
+    chunks and encodes from the files alone, to the same vectors."""
+    texts = [f"{header(Article(title='Council vote', text='x'))}\n{t}" for t in TEXTS]
+    first = Embedder(embedder.model_path, cache_dir=tmp_path, passage_backend="onnx-int8")
+    expected = first.encode(texts)
+    assert first._model is not None  # exported and checked with torch
+    assert list(tmp_path.glob("*-int8.onnx.checked"))
+    later = Embedder(embedder.model_path, cache_dir=tmp_path, passage_backend="onnx-int8")
+    later.check()
+    got = later.encode(texts)
+    assert later._model is None and later.encoder_name == "onnx-int8"
+    assert later.dimension == 384 and later.max_tokens == 256
+    assert np.array_equal(got, expected)
