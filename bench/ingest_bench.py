@@ -21,7 +21,9 @@ into the repository (licence); temporary indexes live under /tmp.
 
 ``--whole-process`` times ``newsrag ingest FILE`` from start to exit against the plain script
 ``bench/langchain_ingest.py FILE`` on the same JSONL slices instead (what a user waits for,
-model load and imports included).
+model load and imports included); ``--also NEWSRAG_CHUNK_OVERLAP=0`` adds a second
+``newsrag ingest`` with other settings to the same alternation, so one LangChain run serves
+both.
 
 ``--latency-only`` skips raw encode and LangChain (about 12 minutes instead of 30): the
 newsrag ingest builds the base index, then ``ask`` is timed at each scale. ``--work-dir DIR``
@@ -613,29 +615,48 @@ def run_whole_process(args: argparse.Namespace) -> Result:
         env["NEWSRAG_PASSAGE_BACKEND"] = args.passage_backend
     newsrag = str(Path(sys.executable).with_name("newsrag"))
     script = str(REPO / "bench" / "langchain_ingest.py")
+    also = dict(item.split("=", 1) for item in args.also)  # a second newsrag, other settings
+    variant = "newsrag-ingest " + " ".join(args.also)
     rows = []
     for n in range(args.slices):
         part = args.work / f"whole-{n}.jsonl"
         part.write_text("\n".join(records[n * size : (n + 1) * size]) + "\n", encoding="utf-8")
         commands = {
-            "newsrag-ingest": [newsrag, "ingest", str(part), "--index", str(args.work / "cli")],
-            "langchain-script": [sys.executable, script, str(part), str(args.work / f"lc-{n}")],
+            "newsrag-ingest": (
+                [newsrag, "ingest", str(part), "--index", str(args.work / "cli")],
+                env,
+            ),
+            "langchain-script": (
+                [sys.executable, script, str(part), str(args.work / f"lc-{n}")],
+                env,
+            ),
         }
+        if also:
+            index = str(args.work / "cli-also")
+            commands[variant] = ([newsrag, "ingest", str(part), "--index", index], env | also)
         order = list(commands) if n % 2 == 0 else list(reversed(commands))
         row = {}
         for name in order:
             print(f"[bench] whole process {name} slice {n}", file=sys.stderr, flush=True)
-            row[name] = time_process(commands[name], args.work / f"{name}-{n}.log", env)
+            command, command_env = commands[name]
+            row[name] = time_process(command, args.work / f"{name.split()[0]}-{n}.log", command_env)
         rows.append(row)
     characters = sum(len(json.loads(r)["text"]) for r in records)
     totals = {}
-    for name in ("newsrag-ingest", "langchain-script"):
+    for name in rows[0]:
         seconds = round(sum(r[name]["seconds"] for r in rows), 2)
         totals[name] = {
             "seconds": seconds,
             "characters_per_s": round(characters / seconds),
             "peak_rss_mib": max(r[name]["peak_rss_mib"] for r in rows),
         }
+    ratios = {
+        f"{name}_vs_langchain_characters_per_s": ratio(
+            totals[name]["characters_per_s"], totals["langchain-script"]["characters_per_s"]
+        )
+        for name in totals
+        if name.startswith("newsrag-ingest ")
+    }
     return {
         "articles": len(records),
         "characters": characters,
@@ -645,6 +666,7 @@ def run_whole_process(args: argparse.Namespace) -> Result:
             totals["newsrag-ingest"]["characters_per_s"],
             totals["langchain-script"]["characters_per_s"],
         ),
+        **ratios,
         "newsrag_vs_langchain_per_slice": [
             ratio(r["langchain-script"]["seconds"], r["newsrag-ingest"]["seconds"]) for r in rows
         ],
@@ -775,9 +797,11 @@ def whole_process_table(whole: Result) -> list[str]:
         "| Whole process (same JSONL slices, alternating) | seconds | chars/s | peak RSS MiB |",
         "|---|---:|---:|---:|",
     ]
-    for name in ("newsrag-ingest", "langchain-script"):
+    for name in [k for k in whole if k.startswith(("newsrag-ingest", "langchain-script"))]:
         r = whole[name]
-        lines.append(f"| {name} | {r['seconds']} | {r['characters_per_s']} | {r['peak_rss_mib']} |")
+        if isinstance(r, dict):
+            cells = f"{r['seconds']} | {r['characters_per_s']} | {r['peak_rss_mib']}"
+            lines.append(f"| {name} | {cells} |")
     ratio_cps = whole["newsrag_vs_langchain_characters_per_s"]
     return [*lines, "", f"newsrag / LangChain characters per second = **{ratio_cps}**"]
 
@@ -846,6 +870,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--whole-process",
         action="store_true",
         help="time `newsrag ingest` and bench/langchain_ingest.py as whole processes instead",
+    )
+    parser.add_argument(
+        "--also",
+        action="append",
+        default=[],
+        metavar="NEWSRAG_X=VALUE",
+        help="with --whole-process: also time newsrag with these settings, in the same run",
     )
     parser.add_argument(
         "--no-raw", action="store_true", help="skip the raw model.encode phase of the ingest"
