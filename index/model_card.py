@@ -1,7 +1,7 @@
 """What a sentence-transformers model directory says about itself, read from its JSON files
 without loading the model.
 
-Why: loading the model imports torch and sentence-transformers, about 5 s of every
+Why: loading the model imports torch and sentence-transformers, about 7 s of every
 ``newsrag ingest`` on these 2 cores (docs/benchmarks.md), although an ingest through a cached
 ONNX export needs only the tokenizer, the vector size and the word-piece window. Only the
 shape the ONNX path serves is described (Transformer + mean or CLS Pooling + optional
