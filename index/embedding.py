@@ -190,6 +190,22 @@ class Embedder:
                 self._tokenizer.model_max_length = card.max_tokens
             return self._tokenizer
 
+    def input_embeddings(self) -> np.ndarray:
+        """The model's word-piece input vectors (vocabulary x dimension, float32), read from
+        its safetensors file when the card describes it (no torch), else from the model."""
+        card = self.card
+        weights = card.transformer_dir / "model.safetensors" if card else None
+        if weights is not None and weights.is_file():
+            from safetensors import safe_open
+
+            with safe_open(str(weights), "np") as tensors:
+                names = [k for k in tensors.keys() if k.endswith("word_embeddings.weight")]  # noqa: SIM118
+                if len(names) == 1:
+                    return np.asarray(tensors.get_tensor(names[0]), dtype=np.float32)
+        transformer: Any = self.model[0]
+        weight = transformer.auto_model.get_input_embeddings().weight
+        return np.asarray(weight.detach().float().numpy())
+
     def _export_source(self) -> ExportSource:
         """What the ONNX encoders need; the torch model is loaded only if they must export
         or check a graph (or, for a model without a card, to read it)."""

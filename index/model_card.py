@@ -3,7 +3,8 @@ without loading the model.
 
 Why: loading the model imports torch and sentence-transformers, about 7 s of every
 ``newsrag ingest`` on these 2 cores (docs/benchmarks.md), although an ingest through a cached
-ONNX export needs only the tokenizer, the vector size and the word-piece window. Only the
+ONNX export needs only the tokenizer, the vector size and the word-piece window (and
+``newsrag ask`` only those and the input word vectors, read from ``model.safetensors``). Only the
 shape the ONNX path serves is described (Transformer + mean or CLS Pooling + optional
 Normalize, no lower-casing step of its own); for any other model ``read`` returns None and
 the loaded model answers instead.

@@ -22,7 +22,7 @@ import copy
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -53,9 +53,7 @@ class StaticVectors:
     """Sentences as the normalized mean of the model's input word-piece vectors."""
 
     def __init__(self, embedder: Embedder):
-        transformer: Any = embedder.model[0]
-        weight = transformer.auto_model.get_input_embeddings().weight
-        self._table: np.ndarray = weight.detach().float().numpy()
+        self._table: np.ndarray = embedder.input_embeddings()
         self._tokenizer = copy.deepcopy(embedder.tokenizer)  # the Rust tokenizer: one thread
         self._lock = threading.Lock()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -94,3 +95,13 @@ def test_a_checked_export_encodes_without_loading_torch(embedder: Embedder, tmp_
     assert later._model is None and later.encoder_name == "onnx-int8"
     assert later.dimension == 384 and later.max_tokens == 256
     assert np.array_equal(got, expected)
+
+
+def test_the_input_word_vectors_come_from_the_weights_file(embedder: Embedder) -> None:
+    """The answerer's static vectors need the embedding table, not torch."""
+    light = Embedder(embedder.model_path)
+    table = light.input_embeddings()
+    assert light._model is None
+    transformer: Any = embedder.model[0]
+    expected = transformer.auto_model.get_input_embeddings().weight.detach().numpy()
+    assert table.dtype == np.float32 and np.array_equal(table, expected)
