@@ -50,8 +50,8 @@ class Chunker:
         self.tokenizer = tokenizer
         self.content_tokens = content_tokens
         self.overlap_tokens = min(overlap_tokens, content_tokens // 2)
-        self._splitter = RecursiveCharacterTextSplitter.from_huggingface_tokenizer(
-            tokenizer,
+        self._splitter = RecursiveCharacterTextSplitter(
+            length_function=lambda text: len(tokenizer.tokenize(text)),
             chunk_size=content_tokens,
             chunk_overlap=self.overlap_tokens,
             separators=FALLBACK_SEPARATORS,

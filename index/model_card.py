@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from index.word_pieces import WordPieces
 
 POOLING_KEYS = {
     "pooling_mode_mean_tokens": "mean",
@@ -65,10 +66,7 @@ class ModelCard:
         except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError):
             return None
 
-    def tokenizer(self) -> Any:
-        """The model's fast tokenizer from its own files (transformers, but not torch)."""
-        from transformers import PreTrainedTokenizerFast
-
-        return PreTrainedTokenizerFast.from_pretrained(
-            str(self.transformer_dir), local_files_only=True
-        )
+    def tokenizer(self) -> WordPieces:
+        """The model's fast tokenizer from its own ``tokenizer.json`` (neither transformers
+        nor torch: ``index/word_pieces.py``)."""
+        return WordPieces.from_file(self.transformer_dir / "tokenizer.json", self.max_tokens)

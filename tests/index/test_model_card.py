@@ -3,8 +3,11 @@ starts without torch; and its tokenizer is the model's own, piece for piece."""
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +98,47 @@ def test_a_checked_export_encodes_without_loading_torch(embedder: Embedder, tmp_
     assert later._model is None and later.encoder_name == "onnx-int8"
     assert later.dimension == 384 and later.max_tokens == 256
     assert np.array_equal(got, expected)
+
+
+def test_a_start_from_checked_exports_imports_neither_transformers_nor_torch(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    """What ``newsrag ingest`` and ``newsrag ask`` need at start: the tokenizer, a chunker,
+    passages and a question embedded. Importing transformers alone cost every start 0.5-2 s
+    (index/word_pieces.py)."""
+    first = Embedder(embedder.model_path, cache_dir=tmp_path, passage_backend="onnx-int8")
+    first.encode(TEXTS)
+    first.encode_query(TEXTS[0])  # both exports made and checked, with torch, here
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.chunking import Chunker\n"
+        "from index.documents import Article\n"
+        "from index.embedding import Embedder\n"
+        f"e = Embedder({embedder.model_path!r}, cache_dir=Path({str(tmp_path)!r}), "
+        "passage_backend='onnx-int8')\n"
+        "e.check()\n"
+        "chunks = Chunker(e.tokenizer, 192, 32, e.max_tokens).run("
+        f"Article(title='Vote', text={TEXTS[2]!r}), 'a')\n"
+        "e.encode([c.embed_text for c in chunks]); e.encode_query('When?')\n"
+        "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_tokenizer_copies_and_gives_arrays_for_one_text(embedder: Embedder) -> None:
+    """Encoders keep their own copy (the Rust tokenizer is not shared between threads)."""
+    card = ModelCard.read(embedder.model_path)
+    assert card is not None
+    tokenizer = copy.deepcopy(card.tokenizer())
+    ids = tokenizer([TEXTS[2]], truncation=True, max_length=256, return_tensors="np")
+    assert ids["input_ids"].shape == (1, 256)
+    assert ids["input_ids"][0].tolist() == [*tokenizer([TEXTS[2]])["input_ids"][0][:255], 102]
+    with pytest.raises(ValueError, match="equal-length"):
+        tokenizer(TEXTS[:2], return_tensors="np")
 
 
 def test_the_input_word_vectors_come_from_the_weights_file(embedder: Embedder) -> None:
