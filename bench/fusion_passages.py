@@ -26,14 +26,16 @@ import numpy as np  # noqa: E402
 
 import bench.fusion as fusion  # noqa: E402
 from index.embedding import Embedder, PassageBackend  # noqa: E402
+from index.settings import IndexSettings  # noqa: E402
 
 
 def use_passage_backend(backend: PassageBackend) -> None:
     """Make bench/fusion.py's first ``cached_encode`` call (the chunks) embed with
-    ``backend``, cached per backend under the cache folder (keyed by backend, model and
-    text), and its later calls (the questions) exact, as NewsRAG embeds questions; torch
+    ``backend``, cached per backend under the cache folder (keyed by backend, batch size,
+    model and text), and its later calls (the questions) exact, as NewsRAG embeds questions; torch
     passages are the exact vectors too. Shared with bench/milvus_scifact.py."""
     plain = fusion.cached_encode
+    batch = IndexSettings().batch_size  # int8 vectors depend on their batch: part of the key
     calls = [0]
     passages: list[Embedder] = []
 
@@ -46,11 +48,12 @@ def use_passage_backend(backend: PassageBackend) -> None:
         blocks = []
         for start in range(0, len(texts), fusion.BLOCK):
             block = texts[start : start + fusion.BLOCK]
-            key = hashlib.sha256("\x1e".join([backend, embedder.model_path, *block]).encode())
+            parts = [backend, f"batch {batch}", embedder.model_path, *block]
+            key = hashlib.sha256("\x1e".join(parts).encode())
             path = folder / f"{key.hexdigest()[:24]}.npy"
             if not path.exists():
                 if not passages:
-                    passages.append(Embedder(passage_backend=backend, threads=1))
+                    passages.append(Embedder(passage_backend=backend, threads=1, batch_size=batch))
                 np.save(path, passages[0].encode(block))
                 print(f"[{backend}] embedded {start + len(block)}/{len(texts)}", file=sys.stderr)
             blocks.append(np.load(path))

@@ -62,7 +62,7 @@ class Embedder:
         self,
         model: str = "",
         device: str = "cpu",
-        batch_size: int = 64,
+        batch_size: int = 8,
         query_backend: QueryBackend = "onnx",
         cache_dir: Path | None = None,
         threads: int = 0,

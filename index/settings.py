@@ -49,7 +49,11 @@ class IndexSettings(BaseSettings):
         description="Where the model's ONNX export is kept (made once per model).",
     )
     batch_size: int = Field(
-        32, ge=1, description="Passages per embedding batch (a question waits one at most)."
+        8,
+        ge=1,
+        description="Passages per embedding batch: small batches of length-sorted passages "
+        "ran fastest through ONNX Runtime (docs/benchmarks.md), and a question waits for one "
+        "batch at most.",
     )
 
     chunk_tokens: int = Field(
