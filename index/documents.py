@@ -51,6 +51,9 @@ class Chunk:
     text: str  # == article.text[start:end]
     embed_text: str  # header + text: what the model sees
     chunk_id: int = -1  # assigned by the store
+    # embed_text's word-piece ids with the model's special tokens, when the chunker built
+    # them from the sentences it counted (so ingest tokenizes once); None: tokenize it.
+    embed_ids: list[int] | None = None
 
 
 def web_url(url: str | None, article: str = "") -> str | None:

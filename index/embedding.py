@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -221,18 +222,24 @@ class Embedder:
             self.model_path, tokenizer, max_tokens, pooling, lambda: self.model, self.torch_encode
         )
 
-    def encode(self, texts: list[str], background: bool = False) -> np.ndarray:
+    def encode(
+        self,
+        texts: list[str],
+        background: bool = False,
+        pieces: Sequence[list[int] | None] | None = None,
+    ) -> np.ndarray:
         """Normalized vectors of passages, in input order. Batches run one at a time (the
         Rust tokenizer is not safe to share between threads) and in order of length, so
         each is padded little. A background caller (an ingest) steps aside between batches
         for every waiting foreground caller (a question), so questions wait for one batch
-        at most."""
+        at most. ``pieces`` may give texts' word-piece ids with the special tokens, as the
+        chunker builds them (``Chunk.embed_ids``): those texts are not tokenized again."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         encoder = self._passages()
         if encoder is None:
             return self.torch_encode(texts, background)
-        return self._encode_with(encoder, texts, background)
+        return self._encode_with(encoder, texts, background, pieces)
 
     def encode_exact(self, texts: list[str]) -> np.ndarray:
         """Passages as the model itself embeds them (fp32), whatever ``passage_backend``
@@ -257,9 +264,19 @@ class Embedder:
         return self._encode_with(self._exact_encoder, texts, background=False)
 
     def _encode_with(
-        self, encoder: OnnxPassageEncoder, texts: list[str], background: bool
+        self,
+        encoder: OnnxPassageEncoder,
+        texts: list[str],
+        background: bool,
+        pieces: Sequence[list[int] | None] | None = None,
     ) -> np.ndarray:
-        ids = encoder.tokenize(texts)  # once: the lengths order the batches, then they run
+        # Tokenized once: the lengths order the batches, then they run.
+        given = list(pieces) if pieces is not None else [None] * len(texts)
+        if len(given) != len(texts):
+            raise ValueError(f"{len(given)} piece lists for {len(texts)} texts")
+        missing = [n for n, p in enumerate(given) if p is None]
+        tokenized = iter(encoder.tokenize([texts[n] for n in missing]) if missing else [])
+        ids = [p if p is not None else next(tokenized) for p in given]
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for begin in range(0, len(order), self.batch_size):

@@ -197,7 +197,9 @@ class Ingestor:
 
         Slices of ``SLICE_BATCHES`` model batches: a cancel is seen between two, and each
         is sorted by length inside ``Embedder.encode``, so larger slices pad less."""
-        texts = [chunk.embed_text for item in batch for chunk in item.chunks]
+        chunks = [chunk for item in batch for chunk in item.chunks]
+        texts = [chunk.embed_text for chunk in chunks]
+        pieces = [chunk.embed_ids for chunk in chunks]
         # Each chunk carries its share of its article's characters, for the time left;
         # an article counts as done with its last chunk.
         shares = [len(i.article.text) / len(i.chunks) for i in batch for _ in i.chunks]
@@ -206,7 +208,11 @@ class Ingestor:
         parts = []
         for begin in range(0, len(texts), step):
             _check(cancel)
-            parts.append(self.embedder.encode(texts[begin : begin + step], background=True))
+            parts.append(
+                self.embedder.encode(
+                    texts[begin : begin + step], True, pieces[begin : begin + step]
+                )
+            )
             end = min(begin + step, len(texts))
             finished = int(np.sum((last > begin) & (last <= end)))
             tracker.add(finished, end - begin, round(sum(shares[begin:end])))

@@ -369,8 +369,10 @@ class _Embed:
         ]
         batch = {name: column[keep] for name, column in batch.items()}
         loaded = [_unpack(payload) for payload in batch["payload"]]
-        texts = [chunk.embed_text for _, _, chunks in loaded for chunk in chunks]
-        vectors = self.embedder.encode(texts, background=True)
+        flat = [chunk for _, _, chunks in loaded for chunk in chunks]
+        vectors = self.embedder.encode(
+            [c.embed_text for c in flat], True, [c.embed_ids for c in flat]
+        )
         out, offset = [], 0
         for _, _, chunks in loaded:
             out.append(vectors[offset : offset + len(chunks)].astype(np.float32).tobytes())

@@ -47,3 +47,34 @@ def test_chunk_sizes_the_model_cannot_take_are_refused(
 ) -> None:
     with pytest.raises(ChunkSizeError, match=message):
         Chunker(embedder.tokenizer, chunk_tokens, 32, embedder.max_tokens)
+
+
+def test_chunk_ids_are_the_tokenizers_own(embedder: Embedder) -> None:
+    """Ingest encodes ``embed_ids`` instead of tokenizing ``embed_text`` again: they must be
+    exactly what the tokenizer makes of it, special tokens included."""
+    chunker = Chunker(embedder.tokenizer, 120, 32, embedder.max_tokens)
+    articles = [*load_file(XI_ARTICLE), *load_file(SAMPLES / "wikinews" / "articles.jsonl")]
+    chunks = [c for a in articles for c in chunker.run(a, "id")]
+    expected = embedder.tokenizer([c.embed_text for c in chunks])["input_ids"]
+    assert [c.embed_ids for c in chunks] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "rebuilt"),
+    [
+        ("Short one. " + "x" * 2000 + " ends here.", True),  # a word cut by the fallback
+        ("First sentence here.\u00a0Second sentence here.", False),  # no plain space
+        ("First sentence here.\x1cSecond sentence here.", False),  # a control character
+    ],
+)
+def test_chunk_ids_are_rebuilt_only_where_whitespace_parts_the_pieces(
+    embedder: Embedder, text: str, rebuilt: bool
+) -> None:
+    from index.documents import Article
+
+    chunker = Chunker(embedder.tokenizer, 120, 0, embedder.max_tokens)
+    chunks = chunker.run(Article(title="T", text=text, source="Outlet"), "id")
+    assert all(c.embed_ids is not None for c in chunks) is rebuilt
+    for chunk in chunks:
+        expected = embedder.tokenizer([chunk.embed_text])["input_ids"][0]
+        assert chunk.embed_ids in (None, expected)

@@ -91,6 +91,20 @@ def test_sorted_batches_come_back_in_input_order(
         assert float(together[row] @ alone) > 0.99999, (row, text[:40])
 
 
+def test_given_word_pieces_give_the_vectors_of_the_texts(embedder: Embedder, cache: Path) -> None:
+    """Ingest hands the chunker's ids (``Chunk.embed_ids``) to ``encode``; texts without
+    them are tokenized there. Either way each row is its text's vector."""
+    articles = load_paths([SAMPLES / "wikinews"]).articles[:3]
+    chunker = Chunker(embedder.tokenizer, 192, 32, embedder.max_tokens)
+    chunks = [c for a in articles for c in chunker.run(a, a.article_id)]
+    texts = [c.embed_text for c in chunks]
+    pieces = [c.embed_ids if n % 3 else None for n, c in enumerate(chunks)]
+    int8 = backed(embedder, "onnx-int8", cache)
+    assert np.array_equal(int8.encode(texts, pieces=pieces), int8.encode(texts))
+    with pytest.raises(ValueError, match="2 piece lists for"):
+        int8.encode(texts, pieces=pieces[:2])
+
+
 def test_a_damaged_export_falls_back_to_torch_with_one_warning(
     embedder: Embedder, chunk_texts: list[str], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
