@@ -4,8 +4,9 @@ Sizes are counted in the embedding model's own word pieces, so a chunk plus its 
 exceeds the model's window (all-MiniLM-L6-v2 reads 256) and nothing is silently truncated.
 Sentences come from the text layer (``index.text.split_sentences``), the same spans the
 answerer quotes, so a chunk never ends inside "Mr. Xi" or "U.S."; each sentence is tokenized
-once and whole sentences are packed greedily. LangChain's recursive splitter handles only the
-rare sentence longer than a chunk, at clauses and then words.
+once and whole sentences are packed greedily, and their ids put together are what the
+encoder reads (``Chunk.embed_ids``: ingest does not tokenize twice). LangChain's recursive
+splitter handles only the rare sentence longer than a chunk, at clauses and then words.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ HEADER_TOKENS = 40  # word pieces reserved for the title/outlet header
 
 
 def header(article: Article) -> str:
-    """What the model sees above each chunk: context that helps retrieval but is never quoted."""
+    """What the model sees above each chunk: context that helps retrieval but is never quoted.
+    Not the date: it was 3.8% of all embedded word pieces, and time windows filter on the
+    stored date, not the vector (docs/benchmarks.md, Session 11)."""
     return f"{article.title} ({article.source})" if article.source else article.title
 
 
