@@ -26,6 +26,7 @@ import numpy as np
 
 from index.text import STOPWORDS, stem, tokens
 from rag.answer_model import AnswerModelError, Logistic
+from rag.places import listed
 from rag.question import Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
@@ -51,6 +52,8 @@ SHORT_FEATURES: tuple[str, ...] = (
     "unit_how_long",  # "20 years" for "how long" (the unit is part of the answer) ...
     "unit_otherwise",  # ... but not for "how many years" ("9")
     "part",  # a name inside a longer name ("Tucker Carlson" of "Fox News' Tucker Carlson")
+    "listed",  # "which state" / "which country": a state or country name (rag/places.py) ...
+    "unlisted",  # ... or not ("November", "Africa")
     *(f"kind_{kind}" for kind in KINDS),
 )
 
@@ -245,6 +248,7 @@ def candidates(
             text = span.text.lower()
             has_unit = bool(kind == "count" and _UNIT.search(span.text))
             key = (span.start, span.end)
+            on_list = listed(question.head, span.text)
             row = [
                 citation.score,
                 float(rank),
@@ -264,6 +268,8 @@ def candidates(
                 float(has_unit and question.head == "long"),
                 float(has_unit and question.head != "long"),
                 float(any(o[0] <= span.start and span.end <= o[1] for o in outer if o != key)),
+                float(on_list is True),
+                float(on_list is False),
                 *(float(kind == k) for k in KINDS),
             ]
             found.append(SpanCandidate(span, citation.n, row))

@@ -143,6 +143,34 @@ def test_the_shipped_model_prefers_the_agreed_span_beside_the_unit() -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "quote", "expected"),
+    [
+        (
+            "A lake-effect snowstorm took aim at which state this week?",
+            "In November the storm buried towns across western New York under six feet of snow.",
+            "New York",
+        ),
+        (
+            "Sri Lanka's president fled to which country this week?",
+            "The president left Colombo for the Maldives, fleeing protests across South Asia.",
+            "Maldives",
+        ),
+    ],
+)
+def test_which_state_or_country_is_answered_with_one(
+    question: str, quote: str, expected: str
+) -> None:
+    """A month, a city or a region sits closer to the question's words than the state or
+    country does; the list the question's noun names decides (rag/places.py)."""
+    asked = analyze(question)
+    found = {c.span.text: c.row for c in candidates(asked, [_citation(1, quote, 0.9)])}
+    assert _feature(found[expected], "listed") == 1.0
+    assert all(_feature(row, "unlisted") == 1.0 for text, row in found.items() if text != expected)
+    short, _ = short_answer_for(asked, [_citation(1, quote, 0.9)])
+    assert short is not None and short.text == expected
+
+
+@pytest.mark.parametrize(
     "question",
     ["Why did the court rule?", "What did Griner say about the verdict?", "Is it over?"],
 )
