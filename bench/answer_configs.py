@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
-from bench.answer_data import Item, cites, dev_split, near_miss_split
+from bench.answer_data import Item, by_verdict, cites, dev_split, near_miss_split
 from rag.evaluation.metrics import contains_gold
 from rag.pipeline import NewsRAG
 
 
 def run(rag: NewsRAG, items: list[Item], config: str) -> dict[str, Any]:
+    """Shares over all the questions, and over those the audit says the corpus answers
+    (``states``, ``states_or_earlier``) or does not (``absent``, where abstaining is right)."""
     rows = []
     for item in items:
         as_of = date.fromisoformat(item.until[:10]) if item.until else None
@@ -55,9 +57,15 @@ def run(rag: NewsRAG, items: list[Item], config: str) -> dict[str, Any]:
                 ),
                 "abstained": answer.abstained,
                 "outside_window": bool(answer.outside_window),
+                "corpus": item.corpus,
             }
         )
-    return {key: round(sum(r[key] for r in rows) / len(rows), 3) for key in rows[0]} | {
+    return shares(rows) | {name: shares(group) for name, group in by_verdict(rows).items()}
+
+
+def shares(rows: list[dict[str, Any]]) -> dict[str, float]:
+    keys = [key for key, value in rows[0].items() if isinstance(value, bool)]
+    return {key: round(sum(r[key] for r in rows) / len(rows), 3) for key in keys} | {
         "questions": len(rows)
     }
 

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from index.documents import normalize_url
 from rag.pipeline import NewsRAG
@@ -23,6 +24,15 @@ from rag.retrieval import Retrieval
 # ../shared beside the checkout, as the developers guide lays it out
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared/news/realtimeqa/dev-questions.jsonl"
 NEAR_MISS = Path(__file__).parent / "data" / "near-miss.jsonl"
+AUDIT = Path(__file__).parent / "data" / "realtimeqa-audit.jsonl"
+# The audit's verdicts. A candidate article is one that merely contains an answer string, so
+# for most quiz questions it does not answer them (docs/evaluation.md, "Which dev questions
+# the corpus answers at all"):
+CORPUS_VERDICTS = (
+    "states",  # a candidate states the answer to this question (this event, or a standing fact)
+    "earlier",  # the same answer to the same question about an earlier occurrence (last year's)
+    "absent",  # the answer string is there only by coincidence: nothing here answers it
+)
 VALIDATION_SHARE = 0.3
 
 
@@ -33,6 +43,7 @@ class Item:
     answers: list[str]
     until: str | None = None  # retrieve only articles published on or before this date
     sources: list[str] = field(default_factory=list)  # normalized URLs of candidate articles
+    corpus: str | None = None  # the audit's verdict (CORPUS_VERDICTS); None: not audited
 
     @property
     def answerable(self) -> bool:
@@ -43,6 +54,7 @@ def dev_split(path: Path = DEV_QUESTIONS) -> tuple[list[Item], list[Item]]:
     """(train, validation) dev questions, split by date: validation = latest dates."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     urls = article_urls(path.parent)
+    verdicts = audit()
     items = [
         Item(
             r["id"],
@@ -50,6 +62,7 @@ def dev_split(path: Path = DEV_QUESTIONS) -> tuple[list[Item], list[Item]]:
             r["answers"],
             r["question_date"],
             [urls[a] for a in r["candidate_article_ids"] if a in urls],
+            verdicts.get(r["id"]),
         )
         for r in rows
     ]
@@ -58,6 +71,29 @@ def dev_split(path: Path = DEV_QUESTIONS) -> tuple[list[Item], list[Item]]:
     return [i for i in items if i.until and i.until < cut], [
         i for i in items if i.until and i.until >= cut
     ]
+
+
+def audit(path: Path = AUDIT) -> dict[str, str]:
+    """Question id -> the audit's verdict on whether the corpus answers it."""
+    verdicts = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["corpus"] not in CORPUS_VERDICTS:
+            raise ValueError(f"{path}: {row['id']}: unknown verdict {row['corpus']!r}")
+        verdicts[row["id"]] = row["corpus"]
+    return verdicts
+
+
+def by_verdict(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Result rows (each with its question's ``corpus`` verdict) in the groups the reports
+    show: where a candidate states the answer, where it states it or an earlier occurrence's,
+    and where the corpus does not answer the question at all. Empty groups are left out."""
+    groups = {
+        "states": [r for r in rows if r["corpus"] == "states"],
+        "states_or_earlier": [r for r in rows if r["corpus"] in ("states", "earlier")],
+        "absent": [r for r in rows if r["corpus"] == "absent"],
+    }
+    return {name: group for name, group in groups.items() if group}
 
 
 def retrieve(rag: NewsRAG, item: Item, k: int | None) -> Retrieval:

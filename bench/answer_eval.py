@@ -9,7 +9,8 @@ Measures, per set: answered (a gold answer inside the answer or its quotes, as w
 an abstention counts as not answered), source cited (a citation to one of the question's
 candidate articles), abstained, short answers (given, SQuAD exact match and F1 against
 the gold answers, 0 when none is given), and for the two sets together abstention precision;
-latency of the answer step and of the whole question.
+latency of the answer step and of the whole question. The dev questions are also scored per
+verdict of the team's audit of whether their corpus answers them at all (``by_corpus``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
-from bench.answer_data import Item, cites, dev_split, near_miss_split, retrieve
+from bench.answer_data import Item, by_verdict, cites, dev_split, near_miss_split, retrieve
 from rag.evaluation.metrics import best_over_gold, contains_gold
 from rag.pipeline import NewsRAG
 
@@ -39,6 +40,7 @@ def run(rag: NewsRAG, items: list[Item], k: int | None) -> list[dict[str, Any]]:
             {
                 "id": item.id,
                 "answerable": item.answerable,
+                "corpus": item.corpus,
                 "abstained": answer.abstained,
                 "answered": item.answerable
                 and not answer.abstained
@@ -85,6 +87,17 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+def by_corpus(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Dev questions split by the audit of whether their corpus answers them
+    (``bench/answer_data.py``): an answer is only possible where a candidate states it, and
+    where the answer string is there only by coincidence ("absent") abstaining is right, so
+    those count as unanswerable."""
+    groups = by_verdict(rows)
+    if "absent" in groups:
+        groups["absent"] = [r | {"answerable": False} for r in groups["absent"]]
+    return {name: summary(group) for name, group in groups.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -116,6 +129,7 @@ def main() -> None:
         "threshold": settings.abstain_threshold,
         "split": args.split,
         "dev": summary(dev_rows),
+        "dev_by_corpus": by_corpus(dev_rows),
         "near_miss": summary(near_rows),
         "together": summary(dev_rows + near_rows),
         "rows": dev_rows + near_rows,
