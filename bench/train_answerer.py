@@ -254,8 +254,10 @@ def main() -> None:
     dev = np.array([c.item.until is not None for c in train])
     # the threshold comes from the near-miss questions (the goal); the abstention on
     # the quiz questions the corpus does not answer is reported beside it
-    written = (dev & ~absent) | near
-    table = trade_off(oof[written], answerable[written], right[written])
+    near_or_answerable = (dev & ~absent) | near
+    table = trade_off(
+        oof[near_or_answerable], answerable[near_or_answerable], right[near_or_answerable]
+    )
     absent_table = trade_off(oof[dev], answerable[dev], right[dev])
     feasible = [r for r in table if r["abstained_unanswerable"] >= TARGET_NEAR_MISS_ABSTAINED]
     threshold = min(feasible, key=lambda r: r["threshold"])["threshold"] if feasible else 0.5
