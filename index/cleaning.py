@@ -10,7 +10,9 @@ shared corpus (docs/answers.md):
 - *navigation*: "Related articles", "Read more", "Advertisement": a few words, no sentence
   ending, and a navigation cue word. Section headings ("Background") survive.
 - *photo caption*: a paragraph that ends in a photo credit ("... on August 14. Jane
-  Doe/Reuters", "Getty Images") instead of a sentence ending.
+  Doe/Reuters", "Getty Images") instead of a sentence ending, or that opens with one ("Jane
+  Doe/AFP/Getty Images Firefighters try to …"), or runs several together (a gallery's
+  captions on one line).
 - *gallery*: carousel text ("Hide Caption 3 of 12", "Prev Next", "Photos: ...",
   "In pictures: ...").
 - *dateline* and *byline* lines on their own ("Washington CNN —", "By Jane Doe").
@@ -58,6 +60,17 @@ _PHOTO_CREDIT = re.compile(
     rf"(?:^|[.!?”\"’)]\s+){_NAME_WORDS}\s*/\s*{_NAME_WORDS}(?:\s*/\s*{_NAME_WORDS})*$"
     r"|\b(?:Getty Images|AFP via Getty Images|AP Photo|Shutterstock|File photo)\)?$"
 )
+# A credit by a photo agency ("Jane Doe/AP", "John Roe/AFP via Getty Images"), at the start
+# of a line or after a sentence, with the caption it belongs to after it.
+_AGENCY = (
+    r"(?:AFP|AP|Reuters|Getty Images|Bloomberg|EPA(?:-EFE)?|Shutterstock|Sipa USA|NurPhoto|"
+    r"Anadolu Agency|SOPA Images|LightRocket|USA TODAY(?: Network)?|USA Today(?: Network)?|"
+    r"Imagn|ZUMA Press|Pool|POOL|Alamy|UPI|Polaris|Redux|Xinhua)"
+)
+_CREDIT_BEFORE_CAPTION = re.compile(
+    rf"(?:^|(?<=[.!?”\"’)])\s+){_NAME_WORDS}\s*/\s*(?:{_NAME_WORDS}\s*/\s*)*{_AGENCY}"
+    r"(?:\s+via\s+Getty\s+Images)?\s+(?=[A-Z“\"])"
+)
 _GALLERY = re.compile(
     r"\bHide Caption \d+ of \d+\b|\bPrev(?:ious)?\s+Next\b|^(?:Photos|In pictures|Gallery)\s*:",
     re.IGNORECASE,
@@ -91,6 +104,9 @@ def furniture_rule(line: str, first: bool = False) -> str | None:
         return "date line"
     if _GALLERY.search(line):
         return "gallery"
+    credits = _CREDIT_BEFORE_CAPTION.findall(line)
+    if len(credits) >= 2 or (credits and _CREDIT_BEFORE_CAPTION.match(line)):
+        return "photo caption"
     if _SENTENCE_END.search(line):
         return None
     words = line.split()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,6 +26,7 @@ PassageBackend = Literal["onnx-int8", "onnx", "torch"]
 
 
 FAIR_SHARE = 4
+QUERY_CACHE = 256  # question vectors kept by Embedder.encode_query
 
 
 class ModelLoadError(RuntimeError):
@@ -90,6 +92,8 @@ class Embedder:
         self._waiting = 0  # foreground callers waiting for the model
         self._background_waiting = 0
         self._overtaken = 0  # foreground batches run while a background one waited
+        self._questions: OrderedDict[str, np.ndarray] = OrderedDict()  # encode_query's cache
+        self._questions_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: IndexSettings, batch_size: int | None = None) -> Embedder:
@@ -319,12 +323,23 @@ class Embedder:
         return self.passage_backend
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One question's vector. Unlike ``encode`` it does not queue behind an ingest's
-        batches when ONNX Runtime serves it."""
+        """One question's vector (read-only). Unlike ``encode`` it does not queue behind an
+        ingest's batches when ONNX Runtime serves it. The last ``QUERY_CACHE`` questions are
+        kept: retrieval and the answer's re-ranker both need the vector (6 ms each on 2
+        cores), and a question is often asked again."""
+        with self._questions_lock:
+            cached = self._questions.get(text)
+            if cached is not None:
+                self._questions.move_to_end(text)
+                return cached
         encoder = self._onnx()
-        if encoder is None:
-            return self.torch_encode([text])[0]
-        return encoder.encode(text)
+        vector = self.torch_encode([text])[0] if encoder is None else encoder.encode(text)
+        vector.flags.writeable = False
+        with self._questions_lock:
+            self._questions[text] = vector
+            while len(self._questions) > QUERY_CACHE:
+                self._questions.popitem(last=False)
+        return vector
 
     def _onnx(self) -> OnnxQueryEncoder | None:
         if self.query_backend != "onnx" or self._query_encoder is not None:

@@ -84,6 +84,18 @@ _UNIT = re.compile(
     r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I
 )
 _COUNT_QUESTION = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
+# "What percentage …", "which price …": the noun asks for a number
+_COUNT_HEADS = frozenset(
+    {"percentage", "percent", "share", "number", "amount", "price", "cost", "fee", "fine", "sum",
+     "total", "salary", "age"}
+)  # fmt: skip
+# A weekday or month alone is when something happened, never the name or place asked for.
+_WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_CALENDAR_WORD = re.compile(
+    rf"{_WEEKDAY}|January|February|March|April|May|June|July|August|September|October|"
+    r"November|December"
+)
+_MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ def kind_of(question: Question) -> str | None:
         return "date"
     if question.answer_type == "place":
         return "place"
+    if question.answer_type == "entity" and question.head in _COUNT_HEADS:
+        return "count"
     if question.answer_type in ("person", "entity"):
         return "name"
     if _WHAT_WHICH.search(question.text):
@@ -122,8 +136,13 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
         return []
     asked = {stem(w) for w in tokens(question.text)}
     spans = []
-    for start, end in _matches(kind, sentence):
+    found = _matches(kind, sentence)
+    if kind == "date" and question.head == "month":  # "which month": "July" of "July 26"
+        found = [m.span() for m in _MONTH.finditer(sentence) if m.group()[:1].isupper()] + found
+    for start, end in found:
         text = sentence[start:end].strip(" ,.;:")
+        if kind in ("name", "place") and _CALENDAR_WORD.fullmatch(text):
+            continue
         start += sentence[start:end].find(text)
         end = start + len(text)
         words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
@@ -165,13 +184,9 @@ def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
         return spans
     spans = []
     for m in _NAME.finditer(sentence):
-        start, end = m.span()
-        first = m.group().split()[0]
-        if first in _LEADING:  # "The Bank of England" -> "Bank of England"
-            rest = m.group()[len(first) :].lstrip()
-            if not rest or not rest[0].isupper():
-                continue
-            start = end - len(rest)
+        start, end = _without_leading(sentence, *m.span())
+        if start == end:
+            continue
         if sentence[start:end].endswith(("'s", "’s", "s'", "s’")):
             end -= 2 if sentence[end - 2] in "'’" else 1
         spans.append((start, end))
@@ -179,6 +194,18 @@ def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
     if kind == "place":  # "at Jamarat Bridge" before "Islam's most holy site"
         spans.sort(key=lambda span: not _PLACE_BEFORE.search(sentence[: span[0]]))
     return list(dict.fromkeys(spans))
+
+
+def _without_leading(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """The name without the capitalized words before it that are not part of it: "The Bank
+    of England" -> "Bank of England", "On Tuesday Southwest" -> "Southwest"; (end, end)
+    when nothing is left."""
+    while (first := sentence[start:end].split()[0]) in _LEADING or re.fullmatch(_WEEKDAY, first):
+        rest = sentence[start + len(first) : end].lstrip()
+        if not rest[:1].isupper():
+            return end, end
+        start = end - len(rest)
+    return start, end
 
 
 # Where a run of capitalized words holds several names: a possessive ("Fox News' Tucker

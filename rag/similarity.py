@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -83,7 +82,6 @@ class ContextualVectors:
         self.size = size
         self._cache: OrderedDict[tuple[str, str, int, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._question = lru_cache(maxsize=256)(embedder.encode_query)
 
     def similarities(self, question: str, spans: list[SentenceSpan]) -> np.ndarray:
         """Cosine of each sentence with the question."""
@@ -101,7 +99,7 @@ class ContextualVectors:
                 self._cache.update(fresh)
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
-        return np.array([found[k] for k in keys]) @ self._question(question)
+        return np.array([found[k] for k in keys]) @ self.embedder.encode_query(question)
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """One batch through the exact (fp32) passage encoder (ONNX Runtime by default,

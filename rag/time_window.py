@@ -360,6 +360,11 @@ _NOT_TIME = re.compile(
 )
 
 
+# A year after a matched date that the date rules do not read (they read 1900-2099): "July
+# 4, 1776" is a day of history, not a recent July 4.
+_OLDER_YEAR = re.compile(r",?\s+\d{3,4}\b(?!\s*%)")
+
+
 def resolve(question: str, as_of: date) -> TimeWindow | None:
     """The window of publication dates the question's time expressions ask for, or None.
 
@@ -378,6 +383,8 @@ def resolve(question: str, as_of: date) -> TimeWindow | None:
             if any(s < end and start < e for s, e, *_ in found):
                 continue
             if any(s <= start < e for s, e in blocked) or not _bare_month_ok(match):
+                continue
+            if match.groupdict().get("date") and _OLDER_YEAR.match(question, end):
                 continue
             try:
                 window = window_of(match, as_of)

@@ -18,6 +18,25 @@ def test_furniture_rules_are_general() -> None:
     assert not is_furniture("The related cases were heard on Monday.")
 
 
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Protesters gather outside the court on Friday, June 24. Jane Doe/Reuters", True),
+        ("Jane Doe/AP Protesters gather outside the court on Friday, June 24.", True),
+        ("John Roe/AFP via Getty Images Firefighters try to control a fire on July 17.", True),
+        ("Ana Lee/Anadolu Agency/Getty Images A man sits on the debris of a building.", True),
+        # a gallery's captions run together, each after its credit
+        ("A rally in Rio on July 7. Ann Roe/Getty Images Lula in 1949. Jo Roe/AP He waves.", True),
+        # story lines that hold a slash or an agency's name
+        ("The Biden/Harris campaign said on Monday it raised $10 million.", False),
+        ("Reuters/Ipsos polling shows the race is close.", False),
+        ("Smith told AP on Thursday that it was over.", False),
+    ],
+)
+def test_photo_captions_go_with_their_credits(line: str, furniture: bool) -> None:
+    assert is_furniture(line) is furniture
+
+
 def test_a_leading_date_line_goes_but_a_timeline_keeps_its_dates() -> None:
     """Wikinews pages open with their date alone on a line; inside a story a date alone on
     its line heads a timeline entry and stays."""

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding import Embedder
+from index.embedding import QUERY_CACHE, Embedder
 from index.onnx_encoder import OnnxUnavailableError, pooling_mode
 
 TEXTS = [
@@ -38,6 +38,18 @@ def test_questions_get_the_torch_vectors(onnx_embedder: Embedder, embedder: Embe
         assert got.dtype == np.float32 and got.shape == vector.shape
         assert float(got @ vector) > 0.99999, text[:40]
     assert len(list((onnx_embedder.cache_dir).glob("*.onnx"))) == 1
+
+
+def test_a_question_is_embedded_once(onnx_embedder: Embedder) -> None:
+    """Retrieval and the answer's re-ranker both ask for the question's vector."""
+    first = onnx_embedder.encode_query(TEXTS[0])
+    assert onnx_embedder.encode_query(TEXTS[0]) is first
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = 1.0  # shared by every caller: nobody may change it
+    for n in range(QUERY_CACHE):  # the oldest question leaves the cache, its vector does not
+        onnx_embedder.encode_query(f"question {n}")
+    again = onnx_embedder.encode_query(TEXTS[0])
+    assert again is not first and np.array_equal(again, first)
 
 
 def test_the_export_is_reused(onnx_embedder: Embedder, embedder: Embedder) -> None:

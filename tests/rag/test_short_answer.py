@@ -52,6 +52,25 @@ from rag.short_answer import (
             "They fired 36 shells at KPA civil police posts on August 20.",
             "36",
         ),
+        # a weekday or month is never the name or place asked for
+        (
+            "Which airline's pilots picketed this week?",
+            "On Tuesday Southwest Airlines pilots picketed at Dallas Love Field.",
+            "Southwest Airlines",
+        ),
+        (
+            "Where did the storm make landfall?",
+            "In August, it made landfall in Florida, officials said.",
+            "Florida",
+        ),
+        # "which month" is answered by the month of a full date
+        ("During which month do the Games begin?", "The Games open on July 26 in Paris.", "July"),
+        # a noun that asks for a number
+        (
+            "What percentage of the population has been jailed?",
+            "El Salvador has jailed about 2% of its population.",
+            "about 2%",
+        ),
     ],
 )
 def test_the_span_that_answers(question: str, sentence: str, expected: str) -> None:
@@ -94,6 +113,8 @@ def test_no_span_is_invented(question: str, sentence: str) -> None:
         ("Around 800 people tested positive for which virus?", "name"),
         ("Which country’s leader stayed away?", "place"),
         ("They last went on strike in what year?", "date"),
+        ("What percentage of voters backed the plan?", "count"),
+        ("Which price did the company set?", "count"),
         ("Why did it fall?", None),
     ],
 )

@@ -179,6 +179,16 @@ CASES: list[tuple[str, date, str | None, str | None, str | None]] = [
     ),
     # a date after the as-of date is about the future: no restriction
     ("The stadium will open in 2029. Where is it?", FRI, None, None, None),
+    # a date in a year before news archives is history, not when articles were published
+    ("On July 4, 1776, Congress adopted the Declaration in which city?", FRI, None, None, None),
+    ("What happened on 14 July 1789 in Paris?", FRI, None, None, None),
+    (
+        "Why did workers walk out on Monday 300 metres away?",
+        FRI,
+        "2022-06-05",
+        "2022-06-08",
+        "on Monday",
+    ),
     # not time expressions
     ("Which retailer had the biggest Black Friday sales?", FRI, None, None, None),
     ("Which paper is the Sunday Times owned by?", FRI, None, None, None),
