@@ -143,9 +143,14 @@ class ExtractiveAnswerer:
             return Selection([], 0.0)
         probabilities = self.probabilities(featurized)
         copies = wire_copies(featurized.candidates, probabilities)
-        # a copy never takes a place in the answer: its best-scored twin lists it instead
+        # a copy never takes a place in the answer (its best-scored twin lists it instead),
+        # nor does a question the article asks ("How did Musk wind up buying Twitter?"): it
+        # says nothing, and only "what did X say" may quote one
+        unusable = list(copies) + ([] if question.is_say else asking(featurized.candidates))
+        if len(unusable) == len(featurized.candidates):
+            return Selection([], 0.0)
         masked = probabilities.copy()
-        masked[list(copies)] = -1.0
+        masked[unusable] = -1.0
         chosen = self.choose(masked)
         row = self.answerability_row(featurized, probabilities, chosen)
         candidates = featurized.candidates
@@ -162,7 +167,7 @@ class ExtractiveAnswerer:
                 chosen = [i for i in chosen if candidates[i].attributed]
         if question.intent != "fact":
             first = self.model.sentence.predict(featurized.rows)  # all, not the re-ranked few
-            first[list(copies)] = -1.0
+            first[unusable] = -1.0
             chosen, answerability = self._summary_or_comparison(
                 question, featurized, first, answerability
             )
@@ -170,7 +175,8 @@ class ExtractiveAnswerer:
         for candidate, p in zip(featurized.candidates, probabilities, strict=True):
             candidate.score = float(p)
         for duplicate, twin in copies.items():
-            candidates[twin].copies.append(candidates[duplicate])
+            if candidates[duplicate].article.article_id != candidates[twin].article.article_id:
+                candidates[twin].copies.append(candidates[duplicate])  # listed in ``also_in``
         return Selection(with_referents([candidates[i] for i in chosen]), answerability)
 
     def _summary_or_comparison(
@@ -336,8 +342,9 @@ class ExtractiveAnswerer:
 
 
 def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[int, int]:
-    """Candidates that repeat another article's sentence word for word (one wire story run
-    by several outlets), each mapped to its best-scored twin."""
+    """Candidates that repeat another sentence word for word, each mapped to its best-scored
+    twin: another article's (one wire story run by several outlets) or their own article's
+    (a lede repeated further down)."""
     twins: dict[str, int] = {}
     copies: dict[int, int] = {}
     for i in sorted(range(len(candidates)), key=lambda i: -probabilities[i]):
@@ -348,9 +355,15 @@ def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[
             text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').split()
         )
         twin = twins.setdefault(key, i)
-        if twin != i and candidates[twin].article.article_id != candidates[i].article.article_id:
+        if twin != i:
             copies[i] = twin
     return copies
+
+
+def asking(candidates: list[Candidate]) -> list[int]:
+    """The candidates that are questions (a sub-heading "What happens next?", a reader's
+    question), not statements."""
+    return [i for i, c in enumerate(candidates) if c.text.rstrip(" \"'”’)").endswith("?")]
 
 
 def with_referents(chosen: list[Candidate]) -> list[Candidate]:

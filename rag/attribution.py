@@ -162,7 +162,10 @@ def attributed_to(
         return own
     if mentions(_QUOTED.sub(" ", sentence), speaker_terms):  # named outside the quote
         return True
-    if _other_speaker(sentence, speaker_terms):
+    if _other_speaker(sentence, speaker_terms) or _names_someone(_QUOTED.sub(" ", sentence)):
+        # no speech verb, but someone else is its subject: "Trump founded Truth Social,
+        # which describes itself as a “free speech haven”" does not go on with the quote
+        # before it; only a bare quote or "he also said that:" does
         return False
     for back in range(index - 1, max(-1, index - 1 - _LOOKBACK), -1):
         previous = text[slice(*spans[back])]

@@ -96,6 +96,7 @@ _CALENDAR_WORD = re.compile(
     r"November|December"
 )
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
+_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|our)\s+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,8 @@ def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
     if kind == "date":
         spans = []
         for m in _FULL_DATE.finditer(sentence):
+            if m.group().isdigit() and _DETERMINER_BEFORE.search(sentence, 0, m.start()):
+                continue  # "the 2022 World Cup final": part of a name, not when
             spans.append(m.span())
             year = re.search(r"(19|20)\d\d$", m.group())
             if year and year.start() > 0:

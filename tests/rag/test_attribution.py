@@ -65,6 +65,14 @@ CASES = [
         "He said",
         False,
     ),
+    (  # a quoted phrase that is someone else's self-description, after the speaker's quote
+        "What did Musk say about free speech?",
+        "Musk has said Twitter should be “an inclusive arena for free speech.” And former "
+        "President Donald Trump founded Truth Social, which describes itself as a “free "
+        "speech haven.”",
+        "And former",
+        False,
+    ),
     # and the asked speaker's own words stay theirs
     (
         "What did the Kelsey ferry captain say about the timetable?",
@@ -94,6 +102,13 @@ CASES = [
         "What did Ana Ruiz say about the timetable?",
         "“The timetable will not change,” said Ana Ruiz, a council member.",
         "“The timetable",
+        True,
+    ),
+    (  # a quote on its own after the speaker's: still theirs
+        "What did Musk say about free speech?",
+        "Musk said Twitter should be “an inclusive arena for free speech.” “Free speech is the "
+        "bedrock of a functioning democracy.”",
+        "“Free speech",
         True,
     ),
 ]

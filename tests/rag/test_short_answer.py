@@ -65,6 +65,12 @@ from rag.short_answer import (
         ),
         # "which month" is answered by the month of a full date
         ("During which month do the Games begin?", "The Games open on July 26 in Paris.", "July"),
+        # a year before a name is part of it ("the 2022 World Cup"), not the date asked for
+        (
+            "When is the World Cup final?",
+            "Argentina will play in the 2022 World Cup final on December 18.",
+            "December 18",
+        ),
         # a noun that asks for a number
         (
             "What percentage of the population has been jailed?",

@@ -1,0 +1,40 @@
+"""Sentences that never take a place in an answer: a sentence the article repeats (a lede
+printed twice) and a question the article asks (a sub-heading)."""
+
+import json
+from pathlib import Path
+
+from api.settings import Settings
+from index.embedding import Embedder
+from index.ingest import Ingestor
+from rag.pipeline import NewsRAG
+
+LEDE = "Elon Musk struck a $44 billion deal to buy Twitter on Monday, the company said."
+ARTICLE = (
+    f"{LEDE}\n\nHow did Elon Musk wind up buying Twitter?\n\n{LEDE} The board accepted the "
+    "offer after a weekend of talks. Why did Elon Musk want to buy Twitter?\n\nMusk has "
+    "said he wants the platform to be a place for free speech.\n"
+)
+
+
+def test_a_repeated_sentence_is_quoted_once_and_questions_never(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    source = tmp_path / "musk.jsonl"
+    record = {
+        "title": "Musk buys Twitter",
+        "source": "Example News",
+        "url": "https://news.example/musk-twitter",
+        "published": "2022-04-26",
+        "text": ARTICLE,
+    }
+    source.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    # threshold 0: this is about which sentences are quoted, not whether to answer
+    settings = Settings(index_dir=tmp_path / "index", abstain_threshold=0.0)
+    assert Ingestor(settings, embedder).run_paths([source]).added == 1
+    rag = NewsRAG(settings, embedder)
+    answer = rag.ask("Which company did Elon Musk buy?")
+    quotes = [c.quote for c in answer.citations]
+    assert any(LEDE in q for q in quotes), answer.answer
+    assert len(quotes) == len(set(quotes)) and sum(LEDE in q for q in quotes) == 1, quotes
+    assert not any(q.rstrip().endswith("?") for q in quotes), quotes
