@@ -15,6 +15,7 @@ shared corpus (docs/answers.md):
   captions on one line).
 - *gallery*: carousel text ("Hide Caption 3 of 12", "Prev Next", "Photos: ...",
   "In pictures: ...").
+- *video*: an embedded video's title card ("Video Ad Feedback <title> 02:02 - Source: CNN").
 - *dateline* and *byline* lines on their own ("Washington CNN —", "By Jane Doe").
 - *date line*: the article's first line when it is only a date ("Friday, May 8, 2009", as
   every Wikinews page opens). Only the first: further down, a date alone on its line heads
@@ -75,6 +76,7 @@ _GALLERY = re.compile(
     r"\bHide Caption \d+ of \d+\b|\bPrev(?:ious)?\s+Next\b|^(?:Photos|In pictures|Gallery)\s*:",
     re.IGNORECASE,
 )
+_VIDEO = re.compile(r"^Video Ad Feedback\b|\b\d{1,2}:\d{2}\s*[-•–]\s*Source:")
 _DATELINE = re.compile(
     r"^(?:[A-Z][\w.'’-]*(?:,?\s+[A-Z][\w.'’-]*){0,4}\s+)?\(?(?:CNN|AP|Reuters|AFP)\)?"
     r"(?:\s+(?:Business|Politics|Sport|Travel|Style))?\s*[—–-]+\s*$"
@@ -104,6 +106,8 @@ def furniture_rule(line: str, first: bool = False) -> str | None:
         return "date line"
     if _GALLERY.search(line):
         return "gallery"
+    if _VIDEO.search(line):
+        return "video"
     credits = _CREDIT_BEFORE_CAPTION.findall(line)
     if len(credits) >= 2 or (credits and _CREDIT_BEFORE_CAPTION.match(line)):
         return "photo caption"

@@ -37,6 +37,22 @@ def test_photo_captions_go_with_their_credits(line: str, furniture: bool) -> Non
     assert is_furniture(line) is furniture
 
 
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("Video Ad Feedback Storms bring a severe threat to the Midwest 02:02 - Source: CNN", True),
+        ("Video Ad Feedback 01:34 - Source: CNN Another round of severe storms in the South", True),
+        (
+            "Hear why this expert believes the damage could have been prevented 03:54 - Source: CNN",
+            True,
+        ),
+        ("The video, 2:30 long, was posted on Monday. Source: a person familiar with it.", False),
+    ],
+)
+def test_embedded_video_cards_go(line: str, furniture: bool) -> None:
+    assert is_furniture(line) is furniture
+
+
 def test_a_leading_date_line_goes_but_a_timeline_keeps_its_dates() -> None:
     """Wikinews pages open with their date alone on a line; inside a story a date alone on
     its line heads a timeline entry and stays."""
