@@ -20,6 +20,7 @@ citation. Measurements: docs/answers.md.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -28,10 +29,10 @@ import numpy as np
 from index.embedding import Embedder
 from index.protocols import KeywordIndex
 from index.records import StoredArticle
-from index.text import content_words, split_sentences
+from index.text import STOPWORDS, content_words, split_sentences
 from rag.answer_model import AnswerModel, load_model
 from rag.attribution import attributed_to, interview_voice, is_quote
-from rag.question import Question
+from rag.question import ROLE_NOUNS, Question
 from rag.referents import leans_on_previous
 from rag.retrieval import Passage
 from rag.sentence_features import (
@@ -168,9 +169,8 @@ class ExtractiveAnswerer:
         if question.intent != "fact":
             first = self.model.sentence.predict(featurized.rows)  # all, not the re-ranked few
             first[unusable] = -1.0
-            chosen, answerability = self._summary_or_comparison(
-                question, featurized, first, answerability
-            )
+            pick = self._definition if question.intent == "define" else self._summary_or_comparison
+            chosen, answerability = pick(question, featurized, first, answerability)
             probabilities = np.maximum(probabilities, first)
         for candidate, p in zip(featurized.candidates, probabilities, strict=True):
             candidate.score = float(p)
@@ -178,6 +178,31 @@ class ExtractiveAnswerer:
             if candidates[duplicate].article.article_id != candidates[twin].article.article_id:
                 candidates[twin].copies.append(candidates[duplicate])  # listed in ``also_in``
         return Selection(with_referents([candidates[i] for i in chosen]), answerability)
+
+    def _definition(
+        self, question: Question, featurized: Featurized, scores: np.ndarray, answerability: float
+    ) -> tuple[list[int], float]:
+        """ "Who is Rishi Sunak?", "What is OPEC?": the sentences that say who or what the
+        name is ("Sunak, whose parents came to the UK …, is of Indian descent", "OPEC is a
+        group of …"), the best of each article first, up to ``max_sentences``, and the
+        answerability at least ``SAY_ANSWERABILITY`` when there is one. The model was trained
+        on questions that ask for a name, not about one; without such a sentence it decides
+        over the best sentences as for any question."""
+        candidates = featurized.candidates
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] >= 0]
+        subject = question.subject or ""
+        describing = {
+            i: t for i in order if (t := describes(subject, candidates[i].text)) is not None
+        }
+        picked: list[int] = []
+        articles: set[str] = set()
+        for i in sorted(describing, key=describing.__getitem__):  # stable: best first in a tier
+            if candidates[i].article.article_id not in articles:
+                picked.append(i)
+                articles.add(candidates[i].article.article_id)
+        if not picked:
+            return self.choose(scores), answerability
+        return picked[: self.max_sentences], max(answerability, SAY_ANSWERABILITY)
 
     def _summary_or_comparison(
         self, question: Question, featurized: Featurized, scores: np.ndarray, answerability: float
@@ -358,6 +383,45 @@ def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[
         if twin != i:
             copies[i] = twin
     return copies
+
+
+@lru_cache(maxsize=256)
+def _describing(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = name.split()  # "Sunak" of Rishi Sunak, "Xi" of Xi Jinping
+    names = "|".join(re.escape(n) for n in dict.fromkeys([name, *words[:1], *words[-1:]]) if n)
+    aside_or_copula = re.compile(
+        rf"\b(?:{names})(?:['’]s)?(?:\s*,\s+(?:(?:a|an|the|who|whose|which|now|once|formerly|"
+        r"former|chief|head|leader|president|founder|chair\w*|director|minister|secretary|"
+        r"governor|senator|owner)\b|\d{1,3},)|\s+(?:is|was|has\s+been|became|becomes|remains)"
+        r"\s+(?:a|an|the|now|still|also|one|[A-Z][\w-]*['’]s)\b)"
+    )
+    roles = "|".join(sorted(ROLE_NOUNS))
+    role_before = re.compile(rf"\b(?i:{roles})\s+(?:[A-Z][\w.’'-]*\s+){{0,2}}(?:{names})\b")
+    return aside_or_copula, role_before
+
+
+def describes(name: str, sentence: str) -> int | None:
+    """How well a sentence says who or what ``name`` (or its first or last word) is:
+    0 for an aside after it ("Sunak, a former banker,", "Sunak, 42,", "…, whose parents …")
+    or a copula ("OPEC is a group of …", "Sunak became Britain's …"); 1 for a role before
+    it ("strongman leader Xi Jinping", "House Speaker Kevin McCarthy"); None when it does
+    not. A comma alone is not enough: "Truss and Sunak, have both vowed" says nothing of
+    him."""
+    aside_or_copula, role_before = _describing(name)
+    for match in aside_or_copula.finditer(sentence):
+        # "Cherelle Griner, the wife of Brittney Griner": another first name before the
+        # surname is another person ("But Sunak," and "President Xi," are the same one)
+        before = _CAPITALIZED_BEFORE.search(sentence, 0, match.start())
+        if (
+            sentence.startswith(name, match.start())
+            or before is None
+            or before.group(1).lower() in ROLE_NOUNS | STOPWORDS
+        ):
+            return 0
+    return 1 if role_before.search(sentence) else None
+
+
+_CAPITALIZED_BEFORE = re.compile(r"([A-Z][\w’'.-]*)\s+$")
 
 
 def asking(candidates: list[Candidate]) -> list[int]:

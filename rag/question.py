@@ -13,7 +13,7 @@ from index.text import stem
 from index.text import words as content_words
 
 AnswerType = Literal["person", "date", "count", "place", "entity", "reason", "any"]
-Intent = Literal["fact", "summary", "compare"]
+Intent = Literal["fact", "summary", "compare", "define"]
 
 _SAY_VERBS = (
     r"say|said|tell|told|think|thought|claim|claimed|argue|argued|state|stated|write|wrote|"
@@ -64,6 +64,9 @@ _PERSON_NOUNS = _set(
     "celebrity comedian official member quarterback pitcher golfer driver monarch king queen "
     "prince princess chancellor premier mayor pope successor"
 )
+# What a person is called by before the name ("strongman leader Xi Jinping", "House Speaker
+# Kevin McCarthy"): says who they are.
+ROLE_NOUNS = _PERSON_NOUNS | _set("speaker secretary chairman chairwoman spokesperson")
 _NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
     ("date", _DATE_NOUNS),
     ("place", _PLACE_NOUNS),
@@ -146,6 +149,7 @@ class Question:
     topic_terms: list[str] = field(default_factory=list)
     intent: Intent = "fact"
     compared: tuple[str, ...] = ()  # the two sides of a comparison ("Meta", "Twitter")
+    subject: str | None = None  # the name a "who is" / "what is" question asks about
 
     @property
     def is_say(self) -> bool:
@@ -164,6 +168,12 @@ _SUMMARY = re.compile(
 _SUMMARY_WORDS = _set(
     "summarize summarise summary coverage overview rundown happened happening latest news "
     "tell catch give please"
+)
+# "Who is Rishi Sunak?", "What is OPEC?": a name alone asks who or what it is. "Who is the
+# CEO of Twitter?" is not one (its lower-case "of" ends the name): it asks for a name.
+_DEFINE = re.compile(
+    r"^(?i:who|what)\s+(?i:is|was|are|were)\s+(?:(?i:the)\s+)?"
+    r"(?P<name>[A-Z][\w’'&.-]*(?:\s+[A-Z0-9][\w’'&.-]*){0,4})$"
 )
 _COMPARE = re.compile(
     r"\s(?:vs\.?|versus)\s|^(?:compare|contrast)\s|\bdifference\s+between\s", re.IGNORECASE
@@ -216,6 +226,11 @@ def analyze(text: str) -> Question:
         words = [w for w in words if w not in ("compare", "contrast", "difference", "versus", "vs")]
         terms = [stem(w) for w in words]
         return Question(clean, words, terms, "any", intent=intent, compared=compared)
+    define = _DEFINE.match(clean)
+    if define:
+        name = define.group("name")
+        words = list(dict.fromkeys(content_words(name)))
+        return Question(clean, words, [stem(w) for w in words], intent="define", subject=name)
     answer_type, head = answer_type_of(clean)
     asking = head if answer_type == "count" and head in _UNSAID else ""
     words = [w for w in dict.fromkeys(content_words(clean)) if w != asking]

@@ -111,7 +111,7 @@ class Span:
 def kind_of(question: Question) -> str | None:
     """What a short answer to this question would be: count, date or name; None when the
     question wants an explanation or a quote."""
-    if question.is_say or question.answer_type == "reason":
+    if question.is_say or question.intent != "fact" or question.answer_type == "reason":
         return None
     if question.answer_type == "count":
         wanted = _COUNT_QUESTION.search(question.text) or question.head in ("long", "old")

@@ -42,10 +42,7 @@ def test_photo_captions_go_with_their_credits(line: str, furniture: bool) -> Non
     [
         ("Video Ad Feedback Storms bring a severe threat to the Midwest 02:02 - Source: CNN", True),
         ("Video Ad Feedback 01:34 - Source: CNN Another round of severe storms in the South", True),
-        (
-            "Hear why this expert believes the damage could have been prevented 03:54 - Source: CNN",
-            True,
-        ),
+        ("Hear why this expert believes it could have been prevented 03:54 - Source: CNN", True),
         ("The video, 2:30 long, was posted on Monday. Source: a person familiar with it.", False),
     ],
 )

@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from index.embedding import Embedder
+from rag.answering import describes
 from rag.citations import verify
 from rag.pipeline import NewsRAG
 from tests.backends import sample_settings
@@ -134,3 +135,21 @@ def test_a_short_answer_leads_and_points_into_a_quote(rag: NewsRAG) -> None:
 
 def test_no_short_answer_for_what_someone_said(rag: NewsRAG) -> None:
     assert rag.ask("what did Xi say about arms races?").short_answer is None
+
+
+@pytest.mark.parametrize(
+    ("name", "sentence", "tier"),
+    [
+        ("Rishi Sunak", "Sunak, a former banker, became prime minister.", 0),
+        ("Rishi Sunak", "Sunak, 42, is the youngest prime minister in 200 years.", 0),
+        ("OPEC", "OPEC is a group of 13 oil-producing countries.", 0),
+        ("Xi Jinping", "President Xi, who leads the party, spoke first.", 0),
+        ("Kevin McCarthy", "House Speaker Kevin McCarthy met the president.", 1),
+        # not about the person: another Griner, a list, a passing mention
+        ("Brittney Griner", "Cherelle Griner, the wife of Brittney Griner, spoke.", None),
+        ("Rishi Sunak", "Liz Truss and Rishi Sunak, have both vowed to act.", None),
+        ("Rishi Sunak", "Sunak announced a budget on Monday.", None),
+    ],
+)
+def test_what_says_who_someone_is(name: str, sentence: str, tier: int | None) -> None:
+    assert describes(name, sentence) == tier

@@ -30,6 +30,9 @@ def rag(rag_on_backend: NewsRAG) -> NewsRAG:
         ("How many pilgrims died in the Hajj stampede?", "fact", ()),
         ("What did Xi say about Taiwan?", "fact", ()),
         ("Which team won against Belgium?", "fact", ()),
+        ("Who is Andrew Westphal?", "define", ()),
+        ("What is OPEC?", "define", ()),
+        ("Who is the CEO of Twitter?", "fact", ()),  # asks for a name, not about one
     ],
 )
 def test_intent(question: str, intent: str, compared: tuple[str, ...]) -> None:
@@ -75,3 +78,10 @@ def test_a_comparison_quotes_each_side(rag: NewsRAG) -> None:
     assert not answer.abstained
     quotes = [c.quote.lower() for c in answer.citations]
     assert any("hajj" in q for q in quotes) and any("mecca" in q for q in quotes)
+
+
+def test_who_is_answered_with_what_the_articles_say_the_person_is(rag: NewsRAG) -> None:
+    answer = rag.ask("Who is Andrew Westphal?")
+    assert not answer.abstained, answer.answer
+    assert any("Westphal is the director" in c.quote for c in answer.citations), answer.answer
+    assert answer.short_answer is None  # a description, not a name
