@@ -182,7 +182,7 @@ class ExtractiveAnswerer:
     def _definition(
         self, question: Question, featurized: Featurized, scores: np.ndarray, answerability: float
     ) -> tuple[list[int], float]:
-        """ "Who is Rishi Sunak?", "What is OPEC?": the sentences that say who or what the
+        """For "Who is Rishi Sunak?" and "What is OPEC?": the sentences that say who or what the
         name is ("Sunak, whose parents came to the UK …, is of Indian descent", "OPEC is a
         group of …"), the best of each article first, up to ``max_sentences``, and the
         answerability at least ``SAY_ANSWERABILITY`` when there is one. The model was trained

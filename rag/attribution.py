@@ -157,15 +157,19 @@ def attributed_to(
     sentences before it decide ("he also said that:" after a paragraph naming Xi).
     """
     sentence = text[slice(*spans[index])]
-    own = _speaks(sentence, speaker_terms)
+    subject = speech_subject(sentence)
+    own = None if subject is None else same_speaker(subject, speaker_terms)
     if own is not None:
         return own
-    if mentions(_QUOTED.sub(" ", sentence), speaker_terms):  # named outside the quote
+    outside = _QUOTED.sub(" ", sentence)
+    if mentions(outside, speaker_terms):  # named outside the quote
         return True
-    if _other_speaker(sentence, speaker_terms) or _names_someone(_QUOTED.sub(" ", sentence)):
-        # no speech verb, but someone else is its subject: "Trump founded Truth Social,
-        # which describes itself as a “free speech haven”" does not go on with the quote
-        # before it; only a bare quote or "he also said that:" does
+    if _other_speaker(sentence, speaker_terms):
+        return False
+    if subject is None and _names_someone(outside):
+        # no speech verb, and someone else by name is what it is about: "Trump founded Truth
+        # Social, which describes itself as a “free speech haven”" does not go on with the
+        # quote before it; a bare quote or "he said in New York City" does
         return False
     for back in range(index - 1, max(-1, index - 1 - _LOOKBACK), -1):
         previous = text[slice(*spans[back])]

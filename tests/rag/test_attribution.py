@@ -104,6 +104,12 @@ CASES = [
         "“The timetable",
         True,
     ),
+    (  # a pronoun's quote with a place in it: the place does not speak
+        "What did Xi say about arms races?",
+        "Xi Jinping spoke at the summit. “We should avoid an arms race,” he said in New York City.",
+        "“We should",
+        True,
+    ),
     (  # a quote on its own after the speaker's: still theirs
         "What did Musk say about free speech?",
         "Musk said Twitter should be “an inclusive arena for free speech.” “Free speech is the "
