@@ -31,22 +31,14 @@ def test_furniture_rules_are_general() -> None:
         ("The Biden/Harris campaign said on Monday it raised $10 million.", False),
         ("Reuters/Ipsos polling shows the race is close.", False),
         ("Smith told AP on Thursday that it was over.", False),
-    ],
-)
-def test_photo_captions_go_with_their_credits(line: str, furniture: bool) -> None:
-    assert is_furniture(line) is furniture
-
-
-@pytest.mark.parametrize(
-    ("line", "furniture"),
-    [
+        # an embedded video's title card, and a story line with a time and a source
         ("Video Ad Feedback Storms bring a severe threat to the Midwest 02:02 - Source: CNN", True),
         ("Video Ad Feedback 01:34 - Source: CNN Another round of severe storms in the South", True),
         ("Hear why this expert believes it could have been prevented 03:54 - Source: CNN", True),
         ("The video, 2:30 long, was posted on Monday. Source: a person familiar with it.", False),
     ],
 )
-def test_embedded_video_cards_go(line: str, furniture: bool) -> None:
+def test_captions_with_their_credits_and_video_cards_go(line: str, furniture: bool) -> None:
     assert is_furniture(line) is furniture
 
 
