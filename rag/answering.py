@@ -376,13 +376,15 @@ def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[
         text = candidates[i].text
         if len(text) < MIN_WIRE_CHARS:  # "Read more." is not a shared story
             continue
-        key = " ".join(
-            text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').split()
-        )
-        twin = twins.setdefault(key, i)
+        twin = twins.setdefault(wire_key(text), i)
         if twin != i:
             copies[i] = twin
     return copies
+
+
+def wire_key(text: str) -> str:
+    """A sentence as wire copies share it: case, quote marks and spacing aside."""
+    return " ".join(text.casefold().replace("’", "'").replace("“", '"').replace("”", '"').split())
 
 
 @lru_cache(maxsize=256)

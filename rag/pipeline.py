@@ -15,6 +15,7 @@ from index.protocols import DocumentStore
 from index.text import STOPWORDS
 from rag.answering import ABSTAIN_TEXT, Candidate, ExtractiveAnswerer
 from rag.citations import cite
+from rag.digest import digest, is_digest
 from rag.filters import empty_filter_notice
 from rag.generation import Draft, LLMAnswerer, LLMNotConfiguredError
 from rag.injection import QuotedInjection, attributed_quote, screen_selection
@@ -243,6 +244,8 @@ class NewsRAG:
         # The whole question, time words included: the answer model was trained on questions
         # as asked (retrieval searches without them; see NewsRAG.plan).
         parsed = analyze(question)
+        if retrieval.time is not None and is_digest(analyze(retrieval.time.query)):
+            return self._digest(question, retrieval, clock, started)
         passages = retrieval.passages
         selection = screen_selection(question, self.answerer.select(parsed, passages))
         timings = dict(retrieval.timings_ms)
@@ -298,6 +301,52 @@ class NewsRAG:
             abstained=not citations,
             citations=citations,
             short_answer=short,
+            timings_ms=timings,
+        )
+        return _date(answer, context)
+
+    def _digest(
+        self, question: str, retrieval: Retrieval, clock: float, started: float | None
+    ) -> Answer:
+        """A question with no topic ("What happened this week?"): the ledes of the most
+        covered stories in its window (rag/digest.py); when the window holds no article,
+        those of the newest ones before it, labelled as outside it."""
+        context = retrieval.time
+        assert context is not None
+        window = context.window
+        bounded = _bounded(window)
+        where = DatedFilter(
+            context.sources,
+            context.since,
+            context.until,
+            context.as_of,
+            window.since if window else None,
+            window.until if window else None,
+        )
+        sentences = digest(self.store, self.embedder, where, windowed=bounded)
+        notice = "The most covered stories"
+        if window is not None:
+            notice += f" in the {describe(window)}"
+        if not sentences and bounded:
+            assert window is not None
+            nearest = replace(where, as_of=window.until or context.as_of, window_since=None)
+            sentences = digest(self.store, self.embedder, nearest, windowed=False)
+            context = replace(context, outside_window=True)
+            notice = (
+                f"Nothing is indexed in the {describe(window)}; the most covered stories before it"
+            )
+        text, citations = compose(sentences) if sentences else ("", [])
+        timings = dict(retrieval.timings_ms)
+        timings["answer_ms"] = round((time.perf_counter() - clock) * 1000, 2)
+        if started is not None:
+            timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        answer = Answer(
+            question=question,
+            answer=f"{notice}: {text}"
+            if citations
+            else _no_match_notice(self.store, retrieval) or ABSTAIN_TEXT,
+            abstained=not citations,
+            citations=citations,
             timings_ms=timings,
         )
         return _date(answer, context)
@@ -465,7 +514,12 @@ def _continue(body: str) -> str:
     """Lower-case a sentence's first word after a date phrase when it is a common word
     ("The", "It"), never a name."""
     word = body.split(" ", 1)[0]
-    if word.lower() in STOPWORDS and word[:1].isupper() and word[1:].islower():
+    if (
+        word.lower() in STOPWORDS
+        and word != "I"
+        and word[:1].isupper()
+        and word[1:] == word[1:].lower()
+    ):
         return word.lower() + body[len(word) :]
     return body
 

@@ -161,13 +161,16 @@ _SUMMARY = re.compile(
     r"(?:a\s+)?(?:summary|overview|rundown)\s+of|what\s+(?:happened|is\s+happening|has\s+"
     r"happened)\b|what(?:'s|’s|\s+is)\s+(?:the\s+)?(?:latest|news)\s+(?:on|about|with|in)|"
     r"(?:the\s+)?latest\s+(?:news\s+)?(?:on|about)|tell\s+me\s+about|catch\s+me\s+up\s+on|"
-    r"news\s+(?:about|on))\b",
+    r"news\s+(?:about|on)|what(?:'s|’s|\s+is|\s+are)\s+(?:in\s+)?(?:the\s+)?(?:today(?:'s|’s)\s+)?"
+    r"(?:(?:top|main|big|biggest|latest)\s+)?(?:news|stories|headlines)(?=[\s?.!]*$|\s+(?:about|on|"
+    r"from|in|of|for|this|last|today|yesterday)\b)|(?:the\s+)?(?:top|main|biggest|latest)\s+"
+    r"(?:news|stories|headlines)[\s?.!]*$)",
     re.IGNORECASE,
 )
 # The words that ask for a summary, not what it is about.
 _SUMMARY_WORDS = _set(
     "summarize summarise summary coverage overview rundown happened happening latest news "
-    "tell catch give please"
+    "tell catch give please top main big biggest stories story headlines"
 )
 # "Who is Rishi Sunak?", "What is OPEC?": a name alone asks who or what it is. "Who is the
 # CEO of Twitter?" is not one (its lower-case "of" ends the name): it asks for a name.

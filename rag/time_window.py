@@ -433,7 +433,7 @@ def without_expressions(question: str, window: TimeWindow | None) -> str:
     parts, last = [], 0
     for start, end in window.spans:
         parts.append(question[last:start])
-        last = end
+        last = end + 2 if question[end : end + 2] in ("'s", "’s") else end  # "today's"
     parts.append(question[last:])
     text = " ".join("".join(parts).split())
     return text if re.search(r"\w", text) else question

@@ -113,6 +113,22 @@ def _dated(where: SearchFilter) -> list[str]:
     return clauses
 
 
+def dated_passes(where: SearchFilter, published: str) -> bool:
+    """``_dated`` for one article's date, in Python (a listing filters what it scanned)."""
+    as_of: date | None = getattr(where, "as_of", None)
+    since: date | None = getattr(where, "window_since", None)
+    until: date | None = getattr(where, "window_until", None)
+    if as_of and published and published >= _next_day(as_of):
+        return False
+    if (since or until) and not published:
+        return False
+    if since:
+        day = since.isoformat()
+        if not (published >= day or published in (day[:4], day[:7])):
+            return False
+    return not (until and published >= _next_day(until))
+
+
 def _next_day(day: date) -> str:
     return (day + timedelta(days=1)).isoformat()
 

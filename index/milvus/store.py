@@ -359,9 +359,12 @@ class MilvusStore:
 
 
 def passes(where: SearchFilter | None, source: str, published: str) -> bool:
-    """``SearchFilter`` on an article's outlet and date, as ``SearchFilter.sql`` decides."""
+    """``SearchFilter`` on an article's outlet and date, as ``SearchFilter.sql`` decides
+    (and a question's dates, as ``rag.retrieval.DatedFilter.sql`` does)."""
     if where is None or not where.active:
         return True
+    if not analysis.dated_passes(where, published):
+        return False
     if where.sources and source.casefold() not in {s.casefold() for s in where.sources}:
         return False
     if (where.since or where.until) and not published:

@@ -168,8 +168,11 @@ def test_retrieval_date_filters_agree(
     samples: tuple[Store, DocumentStore], embedder: Embedder, where: DatedFilter
 ) -> None:
     """The as-of date and time window that retrieval adds (rag.retrieval.DatedFilter):
-    as-of keeps undated articles, a window does not; both backends keep the same chunks."""
+    as-of keeps undated articles, a window does not; both backends keep the same chunks,
+    and list the same articles (a digest lists a window's articles: rag/digest.py)."""
     sqlite, milvus = samples
+    listed = [[a.article_id for a in s.list_articles(where, limit=100)] for s in samples]
+    assert listed[0] == listed[1] and 0 < len(listed[0]) < 44
     for query in QUERIES:
         vector = embedder.encode([query])[0]
         a = spans(sqlite, sqlite.search_dense(vector, 30, where))

@@ -1,0 +1,123 @@
+""" "What happened this week?": the main stories of a time window, one lede each.
+
+A question with no topic cannot be searched: a search for "what happened" returns whatever
+chunks share those words, many of them outside the window, and the answer model rightly
+finds nothing that answers. A digest instead lists the window's articles (the store's
+``list_articles``, newest first), groups the ones that tell the same story (their title and
+lede embedded: one story run by three outlets is one story), ranks the stories by how many
+articles carry it, then by recency, and quotes the lede of the most representative article
+of each of the biggest, in date order. Without a window it is the newest articles up to the
+as-of date, within ``DIGEST_DAYS`` of the newest of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from index.embedding import Embedder
+from index.protocols import Documents
+from index.records import SearchFilter, StoredArticle
+from index.text import STOPWORDS, split_sentences
+from rag.answering import Candidate, wire_key
+from rag.question import Question
+from rag.time_window import first_day
+
+DIGEST_ARTICLES = 100  # the newest articles of the window that are grouped into stories
+DIGEST_STORIES = 5  # most ledes quoted
+DIGEST_DAYS = 7  # without a window: how far back from the newest article listed
+STORY_COSINE = 0.6  # title + lede vectors at least this close: the same story
+MIN_LEDE_WORDS = 8  # shorter first lines are captions, labels, datelines
+_SENTENCE_END = re.compile(r"[.!][\"'”’)]*$")
+# A date line run into the first sentence ("Thursday, May 7, 2015 On Tuesday, …"): not news.
+_DATE_LINE = re.compile(
+    r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s+"
+    r"(?=[A-Z])"
+)
+
+
+def is_digest(question: Question) -> bool:
+    """A summary request with no topic left once its asking and time words are gone
+    ("What happened this week?", "What are the top stories?", "What's in the news?": the
+    "what" of "what's" is no topic either)."""
+    return question.intent == "summary" and all(w in STOPWORDS for w in question.words)
+
+
+def lede(article: StoredArticle) -> tuple[int, int] | None:
+    """The article's first sentence that reads as news: a statement of some length, not
+    a photo caption without a full stop or a question, and without a date line before it."""
+    for start, end in split_sentences(article.text):
+        dated = _DATE_LINE.match(article.text, start, end)
+        start = dated.end() if dated else start
+        sentence = article.text[start:end]
+        if len(sentence.split()) >= MIN_LEDE_WORDS and _SENTENCE_END.search(sentence):
+            return start, end
+    return None
+
+
+@dataclass
+class Story:
+    """Articles telling one story, the most representative first, and its lede there."""
+
+    articles: list[StoredArticle]
+    start: int
+    end: int
+
+    @property
+    def newest(self) -> str:
+        return max(a.published or "" for a in self.articles)
+
+
+def stories(articles: list[StoredArticle], embedder: Embedder) -> list[Story]:
+    """The articles with a lede grouped by story (each joins the first story whose first
+    article it is close to), biggest first, then newest."""
+    ledes = {a.article_id: lede(a) for a in articles}
+    usable = [a for a in articles if ledes[a.article_id] is not None]
+    if not usable:
+        return []
+    texts = [f"{a.title}. {a.text[slice(*ledes[a.article_id])]}" for a in usable]  # type: ignore[misc]
+    vectors = embedder.encode(texts)
+    groups: list[list[int]] = []
+    for i in range(len(usable)):
+        home = next((g for g in groups if float(vectors[g[0]] @ vectors[i]) >= STORY_COSINE), None)
+        if home is None:
+            groups.append([i])
+        else:
+            home.append(i)
+    found: list[Story] = []
+    for group in groups:
+        # the most representative: closest on average to the rest (the newest on ties)
+        centrality = (vectors[group] @ vectors[group].T).sum(axis=1)
+        order = sorted(range(len(group)), key=lambda n: -float(centrality[n]))
+        members = [usable[group[n]] for n in order]
+        start, end = ledes[members[0].article_id]  # type: ignore[misc]
+        found.append(Story(members, start, end))
+    found.sort(key=lambda s: s.newest, reverse=True)
+    found.sort(key=lambda s: len(s.articles), reverse=True)  # stable: the newest first on ties
+    return found
+
+
+def digest(
+    documents: Documents, embedder: Embedder, where: SearchFilter, windowed: bool
+) -> list[Candidate]:
+    """The ledes of the biggest stories among the articles passing ``where``, best story
+    first (an answer puts them in date order). Wire copies of a lede, word for word, are
+    its copies (one citation that lists every outlet)."""
+    articles = documents.list_articles(where, limit=DIGEST_ARTICLES)
+    if not windowed:
+        days = [d for d in (first_day(a.published) for a in articles) if d is not None]
+        if days:
+            oldest = max(days) - timedelta(days=DIGEST_DAYS)
+            articles = [a for a in articles if (first_day(a.published) or oldest) > oldest]
+    chosen: list[Candidate] = []
+    for rank, story in enumerate(stories(articles, embedder)[:DIGEST_STORIES]):
+        share = len(story.articles) / len(articles)  # of the coverage listed: its score
+        candidate = Candidate(story.articles[0], story.start, story.end, rank, share, share)
+        quote = wire_key(candidate.text)
+        for other in story.articles[1:]:
+            span = lede(other)
+            if span is not None and wire_key(other.text[slice(*span)]) == quote:
+                candidate.copies.append(Candidate(other, *span, rank, share, share))
+        chosen.append(candidate)
+    return chosen
