@@ -58,11 +58,10 @@ def lede(article: StoredArticle) -> tuple[int, int] | None:
 
 @dataclass
 class Story:
-    """Articles telling one story, the most representative first, and its lede there."""
+    """Articles telling one story, the most representative first, each with its lede."""
 
     articles: list[StoredArticle]
-    start: int
-    end: int
+    ledes: list[tuple[int, int]]
 
     @property
     def newest(self) -> str:
@@ -72,12 +71,10 @@ class Story:
 def stories(articles: list[StoredArticle], embedder: Embedder) -> list[Story]:
     """The articles with a lede grouped by story (each joins the first story whose first
     article it is close to), biggest first, then newest."""
-    ledes = {a.article_id: lede(a) for a in articles}
-    usable = [a for a in articles if ledes[a.article_id] is not None]
+    usable = [(a, span) for a in articles if (span := lede(a)) is not None]
     if not usable:
         return []
-    texts = [f"{a.title}. {a.text[slice(*ledes[a.article_id])]}" for a in usable]  # type: ignore[misc]
-    vectors = embedder.encode(texts)
+    vectors = embedder.encode([f"{a.title}. {a.text[slice(*span)]}" for a, span in usable])
     groups: list[list[int]] = []
     for i in range(len(usable)):
         home = next((g for g in groups if float(vectors[g[0]] @ vectors[i]) >= STORY_COSINE), None)
@@ -87,12 +84,13 @@ def stories(articles: list[StoredArticle], embedder: Embedder) -> list[Story]:
             home.append(i)
     found: list[Story] = []
     for group in groups:
-        # the most representative: closest on average to the rest (the newest on ties)
+        # the most representative: closest in sum to the rest (on ties the newest: the
+        # listing's order)
         centrality = (vectors[group] @ vectors[group].T).sum(axis=1)
-        order = sorted(range(len(group)), key=lambda n: -float(centrality[n]))
-        members = [usable[group[n]] for n in order]
-        start, end = ledes[members[0].article_id]  # type: ignore[misc]
-        found.append(Story(members, start, end))
+        members = [
+            usable[group[n]] for n in sorted(range(len(group)), key=lambda n: -centrality[n])
+        ]
+        found.append(Story([a for a, _ in members], [span for _, span in members]))
     found.sort(key=lambda s: s.newest, reverse=True)
     found.sort(key=lambda s: len(s.articles), reverse=True)  # stable: the newest first on ties
     return found
@@ -106,18 +104,19 @@ def digest(
     its copies (one citation that lists every outlet)."""
     articles = documents.list_articles(where, limit=DIGEST_ARTICLES)
     if not windowed:
-        days = [d for d in (first_day(a.published) for a in articles) if d is not None]
-        if days:
-            oldest = max(days) - timedelta(days=DIGEST_DAYS)
-            articles = [a for a in articles if (first_day(a.published) or oldest) > oldest]
+        days = {a.article_id: first_day(a.published) for a in articles}
+        newest = max((d for d in days.values() if d is not None), default=None)
+        if newest is not None:
+            oldest = newest - timedelta(days=DIGEST_DAYS)
+            articles = [a for a in articles if (day := days[a.article_id]) and day > oldest]
     chosen: list[Candidate] = []
     for rank, story in enumerate(stories(articles, embedder)[:DIGEST_STORIES]):
         share = len(story.articles) / len(articles)  # of the coverage listed: its score
-        candidate = Candidate(story.articles[0], story.start, story.end, rank, share, share)
-        quote = wire_key(candidate.text)
-        for other in story.articles[1:]:
-            span = lede(other)
-            if span is not None and wire_key(other.text[slice(*span)]) == quote:
-                candidate.copies.append(Candidate(other, *span, rank, share, share))
-        chosen.append(candidate)
+        head = Candidate(story.articles[0], *story.ledes[0], rank, share, share)
+        head.copies = [
+            Candidate(other, *span, rank, share, share)
+            for other, span in zip(story.articles[1:], story.ledes[1:], strict=True)
+            if wire_key(other.text[slice(*span)]) == wire_key(head.text)
+        ]
+        chosen.append(head)
     return chosen

@@ -220,6 +220,24 @@ def test_compose_dates_in_order(dated_rag: NewsRAG) -> None:
     assert not same_day.startswith("On ")
 
 
+@pytest.mark.parametrize(
+    ("sentence", "after_a_date"),
+    [
+        ("The storm hit.", "the storm hit."),
+        ("A storm hit.", "a storm hit."),  # one letter is a word too
+        ("I was there.", "I was there."),
+        ("US troops left.", "US troops left."),
+        ("Biden said so.", "Biden said so."),
+    ],
+)
+def test_after_a_date_only_a_common_first_word_is_lower_cased(
+    sentence: str, after_a_date: str
+) -> None:
+    from rag.pipeline import _continue
+
+    assert _continue(sentence) == after_a_date
+
+
 def test_dated_filter_sql_keeps_undated_and_counts_timestamps_as_their_day() -> None:
     clause, params = DatedFilter(as_of=date(2022, 6, 10)).sql()
     assert clause == "(a.published IS NULL OR a.published < ?)" and params == ["2022-06-11"]
