@@ -27,9 +27,10 @@ from rag.time_window import first_day
 DIGEST_ARTICLES = 100  # the newest articles of the window that are grouped into stories
 DIGEST_STORIES = 5  # most ledes quoted
 DIGEST_DAYS = 7  # without a window: how far back from the newest article listed
-STORY_COSINE = 0.6  # title + lede vectors at least this close: the same story
+STORY_COSINE = 0.7  # title + lede vectors at least this close: the same story
 MIN_LEDE_WORDS = 8  # shorter first lines are captions, labels, datelines
 _SENTENCE_END = re.compile(r"[.!][\"'”’)]*$")
+_GALLERY = re.compile(r"(?:Photos|In pictures|Gallery)\s*:", re.IGNORECASE)
 # A date line run into the first sentence ("Thursday, May 7, 2015 On Tuesday, …"): not news.
 _DATE_LINE = re.compile(
     r"^(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,\s+)?[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}\s+"
@@ -84,12 +85,14 @@ def stories(articles: list[StoredArticle], embedder: Embedder) -> list[Story]:
             home.append(i)
     found: list[Story] = []
     for group in groups:
-        # the most representative: closest in sum to the rest (on ties the newest: the
-        # listing's order)
+        # the most representative: a report rather than a photo gallery (whose lede is a
+        # caption), closest in sum to the rest; on ties the newest (the listing's order)
         centrality = (vectors[group] @ vectors[group].T).sum(axis=1)
-        members = [
-            usable[group[n]] for n in sorted(range(len(group)), key=lambda n: -centrality[n])
-        ]
+        order = sorted(
+            range(len(group)),
+            key=lambda n: (bool(_GALLERY.match(usable[group[n]][0].title)), -centrality[n]),
+        )
+        members = [usable[group[n]] for n in order]
         found.append(Story([a for a, _ in members], [span for _, span in members]))
     found.sort(key=lambda s: s.newest, reverse=True)
     found.sort(key=lambda s: len(s.articles), reverse=True)  # stable: the newest first on ties

@@ -68,11 +68,16 @@ def test_one_story_from_several_outlets_is_one_story_and_comes_first(embedder: E
     articles = [
         _article("quake", "Earthquake hits Peru", "A strong earthquake struck southern Peru on "
                  "Tuesday, damaging homes and roads.", "2022-06-09"),
-        _article("m1", "Airlines to merge", merger, "2022-06-06"),
+        _article("gallery", "Photos: Airlines to merge", merger, "2022-06-08"),
         _article("m2", "Two carriers plan a merger", merger, "2022-06-07"),
+        _article("m1", "Airlines to merge", merger, "2022-06-06"),
     ]  # fmt: skip
     found = stories(articles, embedder)
-    assert [sorted(a.article_id for a in s.articles) for s in found] == [["m1", "m2"], ["quake"]]
+    assert [sorted(a.article_id for a in s.articles) for s in found] == [
+        ["gallery", "m1", "m2"],
+        ["quake"],
+    ]
+    assert found[0].articles[0].article_id != "gallery"  # a report represents the story
 
 
 def test_a_windowed_digest_quotes_one_lede_per_story_in_date_order(rag: NewsRAG) -> None:
