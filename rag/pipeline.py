@@ -198,7 +198,9 @@ class NewsRAG:
     ) -> Iterator[str | Answer]:
         """Each answer sentence as soon as it is final (in LLM mode: once it passed the
         grounding check), then the whole ``Answer``."""
-        if self.check_mode(answer_mode) == "extractive":
+        # a digest quotes ledes of the window's stories, which a search did not find: no
+        # passages for a chat model to write from, in either mode
+        if self.check_mode(answer_mode) == "extractive" or _asks_digest(retrieval):
             answer = self._extractive(question, retrieval, started)
             yield from sentences_of(answer.answer)
             yield answer
@@ -244,7 +246,7 @@ class NewsRAG:
         # The whole question, time words included: the answer model was trained on questions
         # as asked (retrieval searches without them; see NewsRAG.plan).
         parsed = analyze(question)
-        if retrieval.time is not None and is_digest(analyze(retrieval.time.query)):
+        if _asks_digest(retrieval):
             return self._digest(question, retrieval, clock, started)
         passages = retrieval.passages
         selection = screen_selection(question, self.answerer.select(parsed, passages))
@@ -350,6 +352,11 @@ class NewsRAG:
             timings_ms=timings,
         )
         return _date(answer, context)
+
+
+def _asks_digest(retrieval: Retrieval) -> bool:
+    """Does the question, without its time words, ask for no topic ("What happened?")?"""
+    return retrieval.time is not None and is_digest(analyze(retrieval.time.query))
 
 
 def _no_match_notice(store: DocumentStore, retrieval: Retrieval) -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +242,13 @@ def test_a_poisoned_article_is_data_not_instructions(
     assert reasons[2].startswith("cites [12]")
     retrieved = {p.chunk.article.article_id for p in rag.retrieve(FERRY).passages}
     assert {c.article_id for c in answer.citations} <= retrieved
+
+
+def test_a_digest_is_quoted_without_asking_the_model(make_rag: Any, script: Script) -> None:
+    """ "What happened in 2015?" has no topic: its ledes come from a listing, not a search,
+    so there are no passages for the model to write from (rag/digest.py)."""
+    asked: list[object] = []
+    script.reply = lambda messages: asked.append(messages) or "Something happened [1]."
+    answer = make_rag().ask("What happened in 2015?", answer_mode="llm", as_of=date(2016, 1, 1))
+    assert not asked and answer.mode == "extractive" and answer.verification is None
+    assert answer.citations and answer.answer.startswith("The most covered stories")
