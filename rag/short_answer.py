@@ -71,9 +71,11 @@ _FULL_DATE = re.compile(
     rf"(?:\s+(?:19|20)\d\d)?|(?:{MONTHS})\s+(?:19|20)\d\d|(?:19|20)\d\d)\b",
     re.IGNORECASE,
 )
-# A name: capitalized words, joined by "of", "de", "the", "&" inside (Bank of America).
+# A name: capitalized words, joined by "of", "of the", "de", "the", "&" inside (Bank of
+# America, State of the Union: "State" alone is no name).
 _NAME = re.compile(
-    r"\b[A-Z][\w’'.-]*(?:\s+(?:(?:of|de|del|da|van|von|the|and|&)\s+)?[A-Z0-9][\w’'.-]*)*"
+    r"\b[A-Z][\w’'.-]*(?:\s+(?:(?:of(?:\s+the)?|de|del|da|van|von|the|and|&)\s+)?"
+    r"[A-Z0-9][\w’'.-]*)*"
 )
 _LEADING = {"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "We",
             "I", "This", "That", "His", "Her", "Their", "Its", "After", "When", "While", "As",
@@ -214,6 +216,7 @@ def _without_leading(sentence: str, start: int, end: int) -> tuple[int, int]:
 # Where a run of capitalized words holds several names: a possessive ("Fox News' Tucker
 # Carlson"), "and", a title before a person, a weekday or month before a name.
 _INNER_BREAK = re.compile(r"['’]s?\s+|\s+and\s+")
+_OF_THE = re.compile(r"\s+of\s+the\s+")  # "Queen of the United Kingdom": the owner is a name
 _TITLES = re.compile(
     r"^(?:[\w.]+\s+)*?(?:President|Vice President|Gov\.|Governor|Sen\.|Senator|Rep\.|Mayor|"
     r"Secretary|Minister|Prime Minister|Chancellor|King|Queen|Prince|Princess|Dr\.|Judge|"
@@ -234,6 +237,9 @@ def _parts(sentence: str, start: int, end: int) -> list[tuple[int, int]]:
         at = brk.end()
     if parts and at < len(text):
         parts.append((start + at, end))
+    owner = _OF_THE.search(text)
+    if owner:
+        parts.append((start + owner.end(), end))
     for s, e in [(start, end), *parts]:
         title = _TITLES.match(sentence[s:e])
         if title:

@@ -11,6 +11,7 @@ from rag.question import analyze
 from rag.schema import Citation
 from rag.short_answer import (
     SHORT_FEATURES,
+    candidate_spans,
     candidates,
     find_span,
     kind_of,
@@ -85,6 +86,31 @@ def test_the_span_that_answers(question: str, sentence: str, expected: str) -> N
     assert span is not None
     assert span.text == expected
     assert sentence[span.start - offset : span.end - offset] == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "among", "never"),
+    [
+        # "X of the Y" is one name, and Y is one too; X alone ("State", "Queen") is none
+        (
+            "Who is the new speaker of the House?",
+            "Speaker Nancy Pelosi named the members for tonight's State of the Union.",
+            "Nancy Pelosi",
+            "State",
+        ),
+        (
+            "Which country did she reign over?",
+            "She was Queen of the United Kingdom for 70 years.",
+            "United Kingdom",
+            "Queen",
+        ),
+    ],
+)
+def test_a_name_with_of_the_stays_whole(
+    question: str, sentence: str, among: str, never: str
+) -> None:
+    texts = [s.text for s in candidate_spans(analyze(question), sentence, 0)]
+    assert among in texts and never not in texts
 
 
 @pytest.mark.parametrize(
