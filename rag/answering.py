@@ -58,6 +58,7 @@ SUMMARY_SENTENCES = 5  # "Summarize coverage of X": 3-5 sentences, each from its
 SUMMARY_MIN_SHARE = 0.25  # ... each scoring at least this share of the best
 SUMMARY_MIN_COVERAGE = 0.6  # ... and on the topic: its words in the sentence, around, title
 MIN_WIRE_CHARS = 40
+MIN_STATEMENT_WORDS = 6  # summaries and definitions quote full statements only
 
 
 @dataclass
@@ -169,6 +170,9 @@ class ExtractiveAnswerer:
         if question.intent != "fact":
             first = self.model.sentence.predict(featurized.rows)  # all, not the re-ranked few
             first[unusable] = -1.0
+            # several sentences stand side by side: a heading ("Midterms") or a related-link
+            # headline among them reads as junk, so only full statements
+            first[[i for i, c in enumerate(candidates) if not is_statement(c.text)]] = -1.0
             pick = self._definition if question.intent == "define" else self._summary_or_comparison
             chosen, answerability = pick(question, featurized, first, answerability)
             probabilities = np.maximum(probabilities, first)
@@ -380,6 +384,15 @@ def wire_copies(candidates: list[Candidate], probabilities: np.ndarray) -> dict[
         if twin != i:
             copies[i] = twin
     return copies
+
+
+_STATEMENT_END = re.compile(r"[.!][\"'”’)]*$")
+
+
+def is_statement(text: str, min_words: int = MIN_STATEMENT_WORDS) -> bool:
+    """A full sentence, not a heading, caption or headline: some words, ending in a full
+    stop or an exclamation mark (a question is no statement either)."""
+    return len(text.split()) >= min_words and bool(_STATEMENT_END.search(text))
 
 
 def wire_key(text: str) -> str:

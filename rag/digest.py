@@ -20,7 +20,7 @@ from index.embedding import Embedder
 from index.protocols import Documents
 from index.records import SearchFilter, StoredArticle
 from index.text import STOPWORDS, split_sentences
-from rag.answering import Candidate, wire_key
+from rag.answering import Candidate, is_statement, wire_key
 from rag.question import Question
 from rag.time_window import first_day
 
@@ -30,7 +30,6 @@ DIGEST_DAYS = 7  # without a window: how far back from the newest article listed
 STORY_COSINE = 0.7  # title + lede vectors at least this close: the same story
 MIN_LEDE_WORDS = 8  # shorter first lines are captions, labels, datelines
 LEDE_CHARS = 2000
-_SENTENCE_END = re.compile(r"[.!][\"'”’)]*$")
 _GALLERY = re.compile(r"(?:Photos|In pictures|Gallery)\s*:", re.IGNORECASE)
 # A date line run into the first sentence ("Thursday, May 7, 2015 On Tuesday, …"): not news.
 _DATE_LINE = re.compile(
@@ -57,7 +56,7 @@ def lede(article: StoredArticle) -> tuple[int, int] | None:
         dated = _DATE_LINE.match(text, start, end)
         start = dated.end() if dated else start
         sentence = text[start:end]
-        if len(sentence.split()) >= MIN_LEDE_WORDS and _SENTENCE_END.search(sentence):
+        if is_statement(sentence, MIN_LEDE_WORDS):
             return start, end
     return None
 
