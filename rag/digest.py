@@ -38,11 +38,17 @@ _DATE_LINE = re.compile(
 )
 
 
+# Words of a request for the news that name no topic ("the top stories", "headlines").
+_NO_TOPIC = (
+    frozenset(["top", "main", "big", "biggest", "stories", "story", "headlines"]) | STOPWORDS
+)
+
+
 def is_digest(question: Question) -> bool:
     """A summary request with no topic left once its asking and time words are gone
     ("What happened this week?", "What are the top stories?", "What's in the news?": the
     "what" of "what's" is no topic either)."""
-    return question.intent == "summary" and all(w in STOPWORDS for w in question.words)
+    return question.intent == "summary" and all(w in _NO_TOPIC for w in question.words)
 
 
 def lede(article: StoredArticle) -> tuple[int, int] | None:

@@ -333,7 +333,8 @@ class NewsRAG:
             assert window is not None
             nearest = replace(where, as_of=window.until or context.as_of, window_since=None)
             sentences = digest(self.store, self.embedder, nearest, windowed=False)
-            context = replace(context, outside_window=True)
+            if sentences:
+                context = replace(context, outside_window=True)
             notice = (
                 f"Nothing is indexed in the {describe(window)}; the most covered stories before it"
             )

@@ -170,7 +170,7 @@ _SUMMARY = re.compile(
 # The words that ask for a summary, not what it is about.
 _SUMMARY_WORDS = _set(
     "summarize summarise summary coverage overview rundown happened happening latest news "
-    "tell catch give please top main big biggest stories story headlines"
+    "tell catch give please"
 )
 # "Who is Rishi Sunak?", "What is OPEC?": a name alone asks who or what it is. "Who is the
 # CEO of Twitter?" is not one (its lower-case "of" ends the name): it asks for a name.

@@ -126,3 +126,9 @@ def test_sources_narrow_the_digest(rag: NewsRAG) -> None:
     answer = rag.ask("What happened in 2015?", sources=["Nobody"], as_of=date(2016, 1, 1))
     assert answer.abstained and not answer.citations
     assert "Nobody" in answer.answer  # which filter matched nothing, as for any question
+
+
+def test_news_words_are_no_topic_only_in_a_request_for_the_news() -> None:
+    assert analyze("Tell me about Big Tech").words == ["big", "tech"]
+    assert not is_digest(analyze("Tell me about Big Tech"))
+    assert is_digest(analyze("What are the main stories?"))
