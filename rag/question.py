@@ -62,7 +62,8 @@ _PERSON_NOUNS = _set(
     "author writer director executive ceo founder politician senator governor lawmaker "
     "candidate president leader minister judge host anchor journalist coach billionaire "
     "celebrity comedian official member quarterback pitcher golfer driver monarch king queen "
-    "prince princess chancellor premier mayor pope successor"
+    "prince princess chancellor premier mayor pope successor mother father wife husband son "
+    "daughter brother sister"
 )
 # What a person is called by before the name ("strongman leader Xi Jinping", "House Speaker
 # Kevin McCarthy"): says who they are.
@@ -76,10 +77,20 @@ _NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
 _SKIPPED = _set("of these the following those new former popular famous")
 
 
-def _asking_clause(text: str) -> str:
+_NAME_OF = re.compile(r"\s+(?:is|was|are|were)\s+the\s+(?:name|title)s?\s+of\s+", re.I)
+
+
+# A sentence ends at ". ", "? ", "! " before a capital, but not after an initial ("Mario J.
+# Lucero", "the U.S. Senate") or a title ("Dr. Fauci").
+_SENTENCE_BREAK = re.compile(
+    r"(?<=[.!?])(?<![A-Z]\.)(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr)\.)(?<!\bMrs\.)\s+(?=[A-Z“\"])"
+)
+
+
+def asking_clause(text: str) -> str:
     """The last sentence with a wh-word: "Ramesh Balwani was convicted. Which company was he
     a top executive for?" asks in its second sentence."""
-    clauses = [c for c in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", text) if _WH.search(c)]
+    clauses = [c for c in _SENTENCE_BREAK.split(text) if _WH.search(c)]
     return clauses[-1] if clauses else text
 
 
@@ -94,7 +105,7 @@ def _wh_match(clause: str) -> re.Match[str] | None:
 def answer_type_of(text: str) -> tuple[AnswerType, str | None]:
     """The kind of answer asked for, and the wh-phrase's own word: the noun of "which
     company" (``head``, what the answer is an instance of) or the "long" of "how long"."""
-    clause = _asking_clause(text)
+    clause = asking_clause(text)
     match = _wh_match(clause)
     if match is None:
         return "any", None
@@ -114,7 +125,13 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None]:
         return "place", None
     if wh == "why":
         return "reason", None
-    if wh == "what" and (not after or after[0] in _AUXILIARIES):
+    named = _NAME_OF.match(clause, match.end())
+    if named:  # "what was the name of the space shuttle …": asks for a shuttle's name
+        after = re.findall(r"[\w’'-]+", clause[named.end() :].lower())[:6]
+        owner = [i for i, w in enumerate(after) if w.endswith(("’s", "'s"))]
+        after = after[owner[0] + 1 :] if owner else after  # "of JD Vance's new book": a book
+        after = [w for w in after if w not in ("his", "her", "its", "their")][:4]
+    elif wh == "what" and (not after or after[0] in _AUXILIARIES):
         return "any", None  # "what did the report find": an explanation or a quote
     nouns = [w for w in after if w not in _SKIPPED][:3]
     for position, noun in enumerate(nouns):

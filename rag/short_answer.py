@@ -56,9 +56,12 @@ SHORT_FEATURES: tuple[str, ...] = (
     "unlisted",  # ... or not ("November", "Africa")
     *(f"kind_{kind}" for kind in KINDS),
 )
+_PARTLY_ASKED = SHORT_FEATURES.index("partly_asked")
 
+_MODIFIERS = r"about|around|nearly|almost|over|more than|at least|up to|some|roughly"
+_MODIFIER = re.compile(rf"({_MODIFIERS})\s+", re.IGNORECASE)
 _COUNT = re.compile(
-    r"(?:(?:about|around|nearly|almost|over|more than|at least|up to|some)\s+)?"
+    rf"(?:(?:{_MODIFIERS})\s+)?"
     r"(?:[$£€]\s?)?\b\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent|per cent|million|billion|trillion|"
     r"thousand|hundred))?(?!\w)|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|"
@@ -79,7 +82,9 @@ _NAME = re.compile(
 )
 _LEADING = {"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "We",
             "I", "This", "That", "His", "Her", "Their", "Its", "After", "When", "While", "As",
-            "Mr", "Mrs", "Ms", "Dr", "According", "If", "For", "Last", "Next", "So"}  # fmt: skip
+            "Mr", "Mrs", "Ms", "Dr", "According", "If", "For", "Last", "Next", "So", "Since",
+            "Until", "With", "Without", "During", "Before", "Despite", "Although", "Because",
+            "From", "By", "Under", "Like", "Once", "Now", "Then", "Meanwhile", "Today"}  # fmt: skip
 _PLACE_BEFORE = re.compile(r"\b(in|at|near|from|to|into|outside)\s+(the\s+)?$", re.IGNORECASE)
 _WHAT_WHICH = re.compile(r"^\s*(what|which)\b", re.IGNORECASE)
 _UNIT = re.compile(
@@ -142,17 +147,42 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
     found = _matches(kind, sentence)
     if kind == "date" and question.head == "month":  # "which month": "July" of "July 26"
         found = [m.span() for m in _MONTH.finditer(sentence) if m.group()[:1].isupper()] + found
+    head = stem(question.head) if question.head else None
     for start, end in found:
         text = sentence[start:end].strip(" ,.;:")
         if kind in ("name", "place") and _CALENDAR_WORD.fullmatch(text):
             continue
         start += sentence[start:end].find(text)
         end = start + len(text)
+        if _INITIALS.search(text) and sentence[end : end + 1] == ".":
+            end, text = end + 1, f"{text}."  # "U.S.", not "U.S"
         words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
         if not words or all(stem(w) in asked for w in words):
             continue
+        if kind == "count":  # "Around how many …": "33,000", not "Around 33,000"
+            said = _MODIFIER.match(text)
+            if said and {stem(w) for w in said.group(1).split()} <= asked:
+                start, text = start + said.end(), text[said.end() :]
         spans.append(Span(text, offset + start, offset + end))
-    return spans
+        if kind in ("name", "place"):
+            unasked = _without_asked_tail(text, asked, head)
+            if unasked:  # "New York City Labor Day Parade" asked "which city held the first parade"
+                spans.append(Span(unasked, offset + start, offset + start + len(unasked)))
+    return list(dict.fromkeys(spans))
+
+
+def _without_asked_tail(name: str, asked: set[str], head: str | None) -> str | None:
+    """The name without the words at its end that the question says, other than the noun
+    it asks for ("Silicon Valley Bank" stays whole for "which bank"); None when nothing is
+    cut or too little is left."""
+    words = name.split()
+    cut = len(words)
+    while cut > 1 and stem(words[cut - 1].strip(",.")) in asked - {head}:
+        cut -= 1
+    # one word left is rather a modifier: "Summer" of "Summer Games" for "which games …"
+    if cut == len(words) or cut < 2 or words[cut - 1].lower() in STOPWORDS:
+        return None
+    return " ".join(words[:cut])
 
 
 def find_span(question: Question, sentence: str, offset: int) -> Span | None:
@@ -312,6 +342,33 @@ def candidates(
     return found
 
 
+# One or two capitalized words before a name, not an acronym ("AP", a dateline's "DETROIT")
+# nor a joiner ("One of Trump")
+_FIRST_NAMES = re.compile(r"[A-Z][a-z][\w’'.-]*(?: [A-Z][a-z][\w’'.-]*)?")
+_INITIALS = re.compile(r"(?:\b[A-Z]\.)+[A-Z]$")
+
+
+def _in_full(chosen: SpanCandidate, found: list[SpanCandidate]) -> SpanCandidate:
+    """A name as the quotes give it in full: "Tucker Carlson" where the best-scored span is
+    "Carlson" and another quote says "Fox News' Tucker Carlson". Only first names (or a
+    city's "Detroit" of "Detroit Lions") are added, never a title ("President Biden") or
+    another name ("Fox News' …"), and only from a span the question does not say. Not for
+    places: "Washington" is no short "George Washington"."""
+    text = chosen.span.text
+    if not text[:1].isupper() or any(ch.isdigit() for ch in text):
+        return chosen
+    fuller = [
+        c
+        for c in found
+        if c.span.text.endswith(f" {text}")
+        and _FIRST_NAMES.fullmatch(c.span.text[: -len(text) - 1])
+        and not _TITLES.match(c.span.text)
+        and not _INNER_BREAK.search(c.span.text)
+        and c.row[_PARTLY_ASKED] == 0.0
+    ]
+    return max(fuller, key=lambda c: len(c.span.text), default=chosen)
+
+
 @dataclass(frozen=True)
 class ShortAnswerModel:
     scorer: Logistic
@@ -358,6 +415,7 @@ def short_answer_for(
     best = int(np.argmax(scores))
     if scores[best] < model.threshold:
         return None, None
-    span = found[best].span
-    short = ShortAnswer(text=span.text, n=found[best].n, start=span.start, end=span.end)
+    chosen = found[best] if kind_of(question) == "place" else _in_full(found[best], found)
+    span = chosen.span
+    short = ShortAnswer(text=span.text, n=chosen.n, start=span.start, end=span.end)
     return short, f"**{span.text}.** "

@@ -3,7 +3,7 @@
 import pytest
 
 from index.text import stem, tokens
-from rag.question import analyze
+from rag.question import analyze, asking_clause
 
 
 @pytest.mark.parametrize(
@@ -32,11 +32,28 @@ from rag.question import analyze
         ("A balloon, which officials said was a spy craft, fell off which state?", "place"),
         ("In addition to the US, which country will send tanks?", "place"),
         ("According to Amtrak, how many people took the train?", "count"),
-        ("What is the name of the rocket?", "any"),
+        ("What is the name of the rocket?", "entity"),
+        ("What was the name of the new prime minister?", "person"),
+        ("What is the title of JD Vance’s new book?", "entity"),
+        ("What was the cause of the fire?", "any"),
     ],
 )
 def test_answer_type(question: str, answer_type: str) -> None:
     assert analyze(question).answer_type == answer_type
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("Which company was he an executive for?", "company"),
+        ("What is the name of the rocket?", "rocket"),
+        ("What was the name of his dog?", "dog"),
+        ("What is the title of JD Vance’s new book?", "book"),  # the book's, not Vance's
+    ],
+)
+def test_the_name_of_asks_for_what_is_named(question: str, head: str) -> None:
+    """ "What is the name of X" asks for a name, as "which X" does."""
+    assert analyze(question).head == head
 
 
 @pytest.mark.parametrize(
@@ -82,3 +99,23 @@ def test_speaker_and_topic(question: str, speaker: str, topic: list[str]) -> Non
 )
 def test_tokens_keep_acronyms_whole(text: str, expected: list[str]) -> None:
     assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "clause"),
+    [
+        (
+            "Ramesh Balwani was convicted. Which company was he a top executive for?",
+            "Which company was he a top executive for?",
+        ),
+        # an initial or a title ends no sentence
+        (
+            "Which college did Mario J. Lucero and Isabel Ruiz attend together?",
+            "Which college did Mario J. Lucero and Isabel Ruiz attend together?",
+        ),
+        ("The U.S. Senate voted on Tuesday. Who won?", "Who won?"),
+        ("What did Dr. Fauci say? It rained all week.", "What did Dr. Fauci say?"),
+    ],
+)
+def test_the_asking_sentence(question: str, clause: str) -> None:
+    assert asking_clause(question) == clause

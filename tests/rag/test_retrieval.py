@@ -56,3 +56,20 @@ def test_hybrid_scores_stay_fused_when_one_retriever_finds_nothing(
     top = 0.5 if fusion == "weighted" else 1 / 61  # the dense share of a fused score
     assert hybrid[0].score == pytest.approx(top)
     assert all(p.score <= top for p in hybrid)
+
+
+def test_a_lead_in_does_not_drown_what_is_asked(rag: NewsRAG) -> None:
+    """Quiz-style questions open with a lead-in. Embedded whole, this one finds the crane
+    story it opens with; its asking sentence, embedded too, finds the ants it asks about."""
+    question = (
+        "A crane collapsed in Mecca, killing many pilgrims at the Grand Mosque. "
+        "Which ants medicate themselves?"
+    )
+    whole = rag.store.search_dense(rag.embedder.encode_query(question), 1)
+    assert rag.store.chunks([whole[0][0]])[0].article.title.startswith("At least 107 killed")
+    retriever = HybridRetriever(rag.store, rag.embedder)
+    passages = retriever.run(question, k=3, mode="dense").passages
+    assert passages[0].chunk.article.title.startswith("Biologist Nick Bos")
+    # a question of one sentence is embedded as it is
+    single = "Which ants medicate themselves?"
+    assert (retriever.query_vector(single) == rag.embedder.encode_query(single)).all()

@@ -72,6 +72,14 @@ from rag.short_answer import (
             "Argentina will play in the 2022 World Cup final on December 18.",
             "December 18",
         ),
+        # the question's own "around" is not repeated; a modifier it does not say stays
+        (
+            "Around how many union workers at Boeing are on strike?",
+            "Around 33,000 of Boeing's unionized workers have been on strike since Sept. 13.",
+            "33,000",
+        ),
+        # initials keep their last dot
+        ("Which country ran the shuttle program?", "The U.S. space shuttle program ended.", "U.S."),
         # a noun that asks for a number
         (
             "What percentage of the population has been jailed?",
@@ -111,6 +119,77 @@ def test_a_name_with_of_the_stays_whole(
 ) -> None:
     texts = [s.text for s in candidate_spans(analyze(question), sentence, 0)]
     assert among in texts and never not in texts
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "among", "never"),
+    [
+        # the words of the question at the end of a name go ("… Labor Day Parade") ...
+        (
+            "Cities hold Labor Day parades. Which city held the first?",
+            "This year, the New York City Labor Day Parade will be held on Saturday.",
+            "New York City",
+            "New York City Labor Day",
+        ),
+        # ... but not the noun asked for, which is part of the name
+        (
+            "Which bank collapsed on Friday?",
+            "Silicon Valley Bank collapsed.",
+            None,
+            "Silicon Valley",
+        ),
+        # one word left is a modifier, not the answer
+        (
+            "Which games will the city host?",
+            "Salt Lake City will host the Summer Games.",
+            None,
+            "Summer",
+        ),
+        # a sentence's first word is no part of a name
+        (
+            "Which animal was cloned?",
+            "Since Dolly the Sheep, many were cloned.",
+            None,
+            "Since Dolly",
+        ),
+    ],
+)
+def test_a_name_without_what_the_question_says(
+    question: str, sentence: str, among: str | None, never: str
+) -> None:
+    texts = [s.text for s in candidate_spans(analyze(question), sentence, 0)]
+    assert (among is None or among in texts) and never not in texts
+
+
+@pytest.mark.parametrize(
+    ("question", "quotes", "expected"),
+    [
+        # the best-scored "Carlson" is given as another quote names him in full
+        (
+            "Which Fox News host parted ways with the network this week?",
+            [
+                "Fox News announced Monday that it had agreed to part ways with Carlson.",
+                "Fox News' Tucker Carlson will no longer host his high-profile talk show.",
+            ],
+            "Tucker Carlson",
+        ),
+        # never with a title, another name or an acronym before it
+        (
+            "Which Fox News host parted ways with the network this week?",
+            [
+                "Fox News announced Monday that it had agreed to part ways with Carlson.",
+                "Fox News host Carlson will no longer host his show, AP Carlson reported.",
+            ],
+            "Carlson",
+        ),
+    ],
+)
+def test_a_surname_is_given_in_full(question: str, quotes: list[str], expected: str) -> None:
+    citations = [_citation(n, q, 0.3 - n / 100, n * 1000) for n, q in enumerate(quotes, 1)]
+    short, _ = short_answer_for(analyze(question), citations, quotes)
+    assert short is not None and short.text == expected
+    quote = citations[short.n - 1]
+    assert quote.quote[short.start - quote.start : short.end - quote.start] == expected
 
 
 @pytest.mark.parametrize(
