@@ -451,11 +451,10 @@ def phase_ask(args: argparse.Namespace) -> Result:
     rag.ask("What happened this week?")  # first-query costs: SQLite pages, FTS5 vocab table
     startup_s = elapsed(start)
     result = ask_all(rag, questions)
-    # a second answerer on the same model and index: its question and sentence vector caches
-    # start cold, as they did for the first pass, on both sides alike
-    time_window = with_and_without_window(
-        NewsRAG(settings, embedder=rag.embedder, store=rag.store), questions
-    )
+    # a second answerer on the same index with its own embedder: its question and sentence
+    # vector caches start cold, as they did for the first pass, on both sides alike (sharing
+    # the first answerer's embedder gave the side without a window its cached question vectors)
+    time_window = with_and_without_window(NewsRAG(settings, store=rag.store), questions)
     # like for like with LangChain's similarity_search(k=4): dense only, no answer
     dense = time_calls(lambda q: rag.retrieve(q, k=4, mode="dense"), questions)
     threads = torch.get_num_threads()

@@ -206,6 +206,7 @@ def main() -> None:
         blank,
         embedder=rag.embedder,
         rerank=settings.rerank_sentences,
+        rerank_within=settings.rerank_within,
     )
     dev_train, dev_validation = dev_split()
     near_train, near_test = near_miss_split()

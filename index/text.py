@@ -78,6 +78,7 @@ ABBREVIATIONS = frozenset(
 _BEFORE_NUMBERS = frozenset(["no", "nos", "fig"])  # abbreviations only when a number follows
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)\.?$")
+_LONGEST_WORD = 100  # no abbreviation or initial is longer
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -106,7 +107,7 @@ def _is_real_boundary(line: str, position: int, mark: str) -> bool:
 def is_abbreviation(before: str, after: str) -> bool:
     """Does the period between ``before`` and ``after`` end an abbreviation, an initial
     ("John F. Kennedy") or a dotted acronym ("U.S."), rather than a sentence?"""
-    found = _WORD_BEFORE.search(before)
+    found = _WORD_BEFORE.search(before[-_LONGEST_WORD:])  # not the whole line: O(n) each
     if not found:
         return False
     word = found.group(1).lower().rstrip(".")
@@ -306,7 +307,7 @@ def content_words(text: str) -> list[str]:
 
 def stems_of(text: str) -> frozenset[str]:
     """The stems of every word of ``text``, stopwords included (a sentence's vocabulary)."""
-    return frozenset(stem(w) for w in _WORD.findall(text))
+    return frozenset(map(stem, set(_WORD.findall(text))))
 
 
 @lru_cache(maxsize=65536)

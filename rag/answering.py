@@ -109,7 +109,8 @@ def _sentences(article_id: str, content_hash: str, text: str) -> tuple[tuple[int
 class ExtractiveAnswerer:
     """Configured with the store (for IDF and article text), the abstention threshold (a
     probability), the most sentences an answer quotes, and with an embedder, how many of the
-    best sentences the second stage re-scores (``NEWSRAG_RERANK_SENTENCES``)."""
+    best sentences the second stage re-scores (``NEWSRAG_RERANK_SENTENCES``) and how close
+    the first stage's best two must be for it to run (``NEWSRAG_RERANK_WITHIN``)."""
 
     def __init__(
         self,
@@ -119,11 +120,13 @@ class ExtractiveAnswerer:
         model: AnswerModel | None = None,
         embedder: Embedder | None = None,
         rerank: int = 0,
+        rerank_within: float = 1.0,
     ):
         self.store = store
         self.threshold = threshold
         self.max_sentences = max_sentences
         self.rerank = rerank
+        self.rerank_within = rerank_within
         self.model = model or load_model()
         # word-piece cosine for every candidate (cheap); the model's own cosine only for the
         # first stage's best few, which the second stage re-scores (rag/similarity.py)
@@ -255,12 +258,15 @@ class ExtractiveAnswerer:
 
     def probabilities(self, featurized: Featurized) -> np.ndarray:
         """Each candidate's probability of holding the answer, in two stages: the sentence
-        model over all candidates, then the re-ranker over its best ``self.rerank`` with the
-        model's own cosine; the rest get 0, since only those few can be answered with."""
+        model over all candidates, then, when its best two are closer than
+        ``self.rerank_within``, the re-ranker over its best ``self.rerank`` with the model's
+        own cosine; the rest get 0, since only those few can be answered with."""
         first = self.model.sentence.predict(featurized.rows)
         if self.contextual is None or not self.rerank or not len(first):
             return first
         top = np.argsort(-first, kind="stable")[: self.rerank]
+        if len(top) > 1 and first[top[0]] - first[top[1]] >= self.rerank_within:
+            return first  # a clear first choice: the re-ranker decides close calls only
         meaning = self.contextual.similarities(
             featurized.question.text, [featurized.candidates[i] for i in top]
         )

@@ -69,6 +69,7 @@ class NewsRAG:
             self.settings.abstain_threshold,
             self.settings.answer_sentences,
             rerank=self.settings.rerank_sentences,
+            rerank_within=self.settings.rerank_within,
             embedder=self.embedder,
         )
         self.short_answers = load_short_model()  # a bad model file fails here, not per question

@@ -33,12 +33,20 @@ class RagSettings(IndexSettings):
 
     answer_sentences: int = Field(3, ge=1, le=3, description="Most sentences in an answer.")
     rerank_sentences: int = Field(
-        6,
+        4,
         ge=0,
         le=20,
         description="Best sentences the answer model re-scores with the embedding model's "
-        "own cosine: better answers for ~75 ms a question on 2 cores; 0 turns it off "
-        "(trade-off: docs/answers.md).",
+        "own cosine: better answers for ~50 ms a question on 2 cores; 0 turns it off "
+        "(4 answered most on the train weeks; trade-off: docs/answers.md).",
+    )
+    rerank_within: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Re-score only when the first stage's two best sentences are closer than "
+        "this (probability): the re-ranker decides close calls and a clear first choice "
+        "skips its cost; 1 always re-scores (trade-off: docs/answers.md).",
     )
     abstain_threshold: float = Field(
         0.15,

@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 
 from index.embedding import Embedder
-from rag.answering import describes
+from rag.answering import ExtractiveAnswerer, describes
 from rag.citations import verify
 from rag.pipeline import NewsRAG
+from rag.question import analyze
 from tests.backends import sample_settings
 from tests.conftest import ARMS_RACE_QUOTE, ROOT
 
@@ -153,3 +154,32 @@ def test_no_short_answer_for_what_someone_said(rag: NewsRAG) -> None:
 )
 def test_what_says_who_someone_is(name: str, sentence: str, tier: int | None) -> None:
     assert describes(name, sentence) == tier
+
+
+def test_the_re_ranker_decides_close_calls_only(sqlite_rag: NewsRAG) -> None:
+    """The second stage costs a MiniLM pass over the best sentences: it runs only when the
+    first stage's best two are closer than ``rerank_within``, and otherwise the first stage's
+    probabilities stand, with no sentence embedded."""
+    question = analyze("How many pilgrims were killed in the Hajj stampede?")
+    passages = sqlite_rag.retrieve(question.text).passages
+    answerer = ExtractiveAnswerer(
+        sqlite_rag.store, embedder=sqlite_rag.embedder, rerank=4, rerank_within=1.0
+    )
+    featurized = answerer.featurize(question, passages)
+    first = answerer.model.sentence.predict(featurized.rows)
+    best, second = sorted(first, reverse=True)[:2]
+    gap = float(best - second)
+    reranked = answerer.probabilities(featurized)
+    assert (reranked == 0).sum() == len(first) - 4  # only the best 4 are re-scored
+    assert answerer.contextual is not None and len(answerer.contextual._cache) == 4
+
+    # a gap this wide is a clear first choice
+    kept = ExtractiveAnswerer(
+        sqlite_rag.store, embedder=sqlite_rag.embedder, rerank=4, rerank_within=gap
+    )
+    assert (kept.probabilities(featurized) == first).all()
+    assert kept.contextual is not None and not kept.contextual._cache
+    closer = ExtractiveAnswerer(
+        sqlite_rag.store, embedder=sqlite_rag.embedder, rerank=4, rerank_within=gap + 1e-6
+    )
+    assert (closer.probabilities(featurized) == reranked).all()
