@@ -77,6 +77,7 @@ _NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
 _SKIPPED = _set("of these the following those new former popular famous")
 
 
+# "What was the name of X", "what is the title of X": asks for a name, as "which X" does
 _NAME_OF = re.compile(r"\s+(?:is|was|are|were)\s+the\s+(?:name|title)s?\s+of\s+", re.I)
 
 

@@ -213,7 +213,7 @@ class HybridRetriever:
         ("The IRS began accepting 2024 returns this week. What is the deadline to file?") is
         embedded whole and by its asking sentence, averaged: whole, the lead-in outweighs
         what is asked (a source among the first 5 passages, validation weeks' questions the
-        corpus answers: 0.815 -> 0.852, train weeks unchanged; docs/evaluation.md)."""
+        corpus answers: 0.815 -> 0.852, train weeks unchanged; docs/retrieval.md)."""
         vector = self.embedder.encode_query(question)
         asked = asking_clause(question)
         if asked == question.strip():
