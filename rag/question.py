@@ -63,7 +63,7 @@ _PERSON_NOUNS = _set(
     "candidate president leader minister judge host anchor journalist coach billionaire "
     "celebrity comedian official member quarterback pitcher golfer driver monarch king queen "
     "prince princess chancellor premier mayor pope successor mother father wife husband son "
-    "daughter brother sister"
+    "daughter brother sister child children girl boy"
 )
 # What a person is called by before the name ("strongman leader Xi Jinping", "House Speaker
 # Kevin McCarthy"): says who they are.
@@ -75,6 +75,12 @@ _NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
 )
 # Nouns between "which" and its head that say nothing of the kind ("which of these shows").
 _SKIPPED = _set("of these the following those new former popular famous")
+# Words that end the wh-word's noun group ("which island on Sunday", "what storm battered the").
+_GROUP_ENDS = _set(
+    "the a an of in on at to for from with by about after before during into over since "
+    "under as than and or but not its his her their our your my more most all which who whom "
+    "whose where when"
+)
 
 
 # "What was the name of X", "what is the title of X": asks for a name, as "which X" does
@@ -103,50 +109,116 @@ def _wh_match(clause: str) -> re.Match[str] | None:
     return asking[-1] if asking else (found[0] if found else None)
 
 
-def answer_type_of(text: str) -> tuple[AnswerType, str | None]:
+# A quiz clue with no wh-word names what it asks for with "this": "Elon Musk purchased this
+# company for $44 billion" asks which company ("this week" is no such noun).
+_QUIZ_THIS = re.compile(
+    r"\b(this|these)\s+(?!(?:week|weekend|month|year|morning|afternoon|evening|summer|"
+    r"winter|spring|fall|autumn|season|time)\b)",
+    re.IGNORECASE,
+)
+
+
+def _quiz_this(clause: str) -> re.Match[str] | None:
+    return next(iter(_QUIZ_THIS.finditer(clause)), None)
+
+
+def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
     """The kind of answer asked for, and the wh-phrase's own word: the noun of "which
-    company" (``head``, what the answer is an instance of) or the "long" of "how long"."""
+    company" (``head``, what the answer is an instance of) or the "long" of "how long", and
+    the noun group it heads, lower-cased ("government agency", "fox news host")."""
     clause = asking_clause(text)
-    match = _wh_match(clause)
+    match = _wh_match(clause) or _quiz_this(clause)
     if match is None:
-        return "any", None
+        return "any", None, ()
     wh = match.group(1).lower()
-    after = re.findall(r"[\w’'-]+", clause[match.end() :].lower())[:4]
+    rest = re.split(r"[,;:?!()]", clause[match.end() :], maxsplit=1)[0]  # "which holiday, one"
+    after = re.findall(r"[\w’'-]+", rest)[:7]
+    lower = [w.lower() for w in after]
     if wh == "how":
-        if after[:1] in (["many"], ["much"]) and len(after) > 1 and after[1] not in _AUXILIARIES:
-            return "count", after[1]  # "how many years": the unit is the head
-        if after and after[0] in _COUNT_WORDS:
-            return "count", after[0]
-        return "any", None
+        if lower[:1] in (["many"], ["much"]) and len(lower) > 1 and lower[1] not in _AUXILIARIES:
+            return "count", lower[1], ()  # "how many years": the unit is the head
+        if lower and lower[0] in _COUNT_WORDS:
+            return "count", lower[0], ()
+        return "any", None, ()
     if wh == "when":
-        return "date", None
+        return "date", None, ()
     if wh in ("who", "whom", "whose"):
-        return "person", None
+        return "person", None, ()
     if wh == "where":
-        return "place", None
+        return "place", None, ()
     if wh == "why":
-        return "reason", None
+        return "reason", None, ()
     named = _NAME_OF.match(clause, match.end())
     if named:  # "what was the name of the space shuttle …": asks for a shuttle's name
-        after = re.findall(r"[\w’'-]+", clause[named.end() :].lower())[:6]
+        after = re.findall(r"[\w’'-]+", clause[named.end() :])[:6]
         owner = [i for i, w in enumerate(after) if w.endswith(("’s", "'s"))]
         after = after[owner[0] + 1 :] if owner else after  # "of JD Vance's new book": a book
-        after = [w for w in after if w not in ("his", "her", "its", "their")][:4]
-    elif wh == "what" and (not after or after[0] in _AUXILIARIES):
-        return "any", None  # "what did the report find": an explanation or a quote
-    nouns = [w for w in after if w not in _SKIPPED][:3]
-    for position, noun in enumerate(nouns):
-        if noun.endswith(("’s", "'s")):  # "which country’s leader" asks for the country
-            nouns = [*nouns[:position], noun[:-2]]
+        after = [w for w in after if w.lower() not in ("his", "her", "its", "their")][:4]
+    elif wh == "what" and (not lower or lower[0] in _AUXILIARIES):
+        return "any", None, ()  # "what did the report find": an explanation or a quote
+    phrase = _noun_group(after)
+    common = [w for w in phrase if not w[:1].isupper()]
+    head = (common or phrase)[-1].lower() if phrase else None
+    if head is None:
+        return "any", None, ()
+    words = tuple(w.lower() for w in phrase)
+    for kind, group in _NOUN_KINDS:
+        if head in group or head.rstrip("s") in group:  # "which states"
+            return kind, head, words
+    return "entity", head, words
+
+
+def _noun_group(after: list[str]) -> list[str]:
+    """The noun group after the wh-word, whose last common word is its head: "which Japanese
+    island" asks for an island, "which Star Trek character" for a character (not a star),
+    "what storm battered the island" for a storm. Capitalized words before a common noun
+    modify it ("which NATO country"); the group ends at a verb, auxiliary or preposition."""
+    group: list[str] = []
+    owned = after[:1] == ["of"]  # "which of X's Y" asks for a Y
+    for position, word in enumerate(after):
+        low = word.lower()
+        following = after[position + 1].lower() if position + 1 < len(after) else None
+        common = [w for w in group if not w[:1].isupper()]
+        if not common and (low in _SKIPPED or low.endswith("ly")):
+            continue  # "which of these shows", "which highly anticipated show"
+        if low in _AUXILIARIES or low in _GROUP_ENDS or len(group) == 5:
             break
-    for noun in nouns:
-        if noun in _AUXILIARIES:
+        if common and _is_verb(low, following):
             break
-        for kind, group in _NOUN_KINDS:
-            if noun in group or noun.rstrip("s") in group:  # "which states"
-                return kind, noun
-    head = next((n for n in nouns if n not in _AUXILIARIES), None)
-    return ("entity", head) if head else ("any", None)
+        if low.endswith(("’s", "'s")):
+            if (owned or word[:1].isupper()) and following:  # "which of Trump's children"
+                group = []
+                continue
+            group.append(word[:-2])
+            if not common:
+                break  # "which country’s leader" asks for the country
+            continue  # "which 1990s children’s toy" asks for a toy
+        group.append(word)
+    return group
+
+
+# Verbs that follow a wh-phrase's noun ("which team won", "which country held"), which no
+# suffix gives away.
+_IRREGULAR_VERBS = _set(
+    "won lost held saw took became got made hit led left met ran sold told went gave came "
+    "found said paid put set fell rose broke built beat bought brought chose drew drove flew "
+    "grew kept knew let meant sent shot sank spent stood struck threw wore wrote takes makes "
+    "holds gets goes comes says wants needs sees keeps gives began caught cut dealt did forgot "
+    "froze hung heard hid hurt laid lent lost paid quit rang rode sought shook shut sang slid "
+    "spoke split spread stole stuck swept swam taught tore thought withdrew woke now also still "
+    "just already"
+)
+
+
+def _is_verb(word: str, following: str | None) -> bool:
+    """Whether ``word``, after the wh-phrase's noun, is its verb (or an adverb): "won",
+    "announced", "carrying", "holds the", "recently". Before the noun, "anticipated" and
+    "decorated" are adjectives; the caller only asks once a noun has been seen."""
+    if word in _IRREGULAR_VERBS or word.endswith(("ly", "ed", "ing")):
+        return True
+    if word.endswith("s") and not word.endswith("ss"):  # "holds the", not "key programs"
+        return following in _GROUP_ENDS or following in _SKIPPED or following in ("this", "these")
+    return False
 
 
 # "how long" is answered by "six weeks", "how often" by "twice a year", "how far" by "20 km":
@@ -162,6 +234,7 @@ class Question:
     terms: list[str]  # their stems, same order
     answer_type: AnswerType = "any"
     head: str | None = None  # the noun of "which company", the "long" of "how long"
+    head_phrase: tuple[str, ...] = ()  # the noun group it heads ("government agency")
     speaker: str | None = None
     speaker_terms: list[str] = field(default_factory=list)
     topic_terms: list[str] = field(default_factory=list)
@@ -252,7 +325,7 @@ def analyze(text: str) -> Question:
         name = define.group("name")
         words = list(dict.fromkeys(content_words(name)))
         return Question(clean, words, [stem(w) for w in words], intent="define", subject=name)
-    answer_type, head = answer_type_of(clean)
+    answer_type, head, phrase = answer_type_of(clean)
     asking = head if answer_type == "count" and head in _UNSAID else ""
     words = [w for w in dict.fromkeys(content_words(clean)) if w != asking]
     terms = [stem(w) for w in words]
@@ -272,4 +345,4 @@ def analyze(text: str) -> Question:
                 speaker_terms=speaker_terms,
                 topic_terms=[t for t in topic_terms if t not in speaker_terms],
             )
-    return Question(clean, words, terms, answer_type, head)
+    return Question(clean, words, terms, answer_type, head, phrase)

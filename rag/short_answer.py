@@ -292,7 +292,10 @@ def candidates(
     if kind is None:
         return []
     asked = frozenset(question.terms)
-    head = stem(question.head) if question.head else None
+    # "which government agency": a span beside any of the phrase's words ("Department of
+    # Government Efficiency") is next to what is asked for, not only beside its head
+    heads = {stem(w) for w in question.head_phrase if w not in STOPWORDS}
+    heads |= {stem(question.head)} if question.head else set()
     context = " ".join(passages).lower()
     quotes = [c.quote.lower() for c in citations]
     ranked = sorted(citations, key=lambda c: (-c.score, c.n))
@@ -324,7 +327,7 @@ def candidates(
                 math.log1p(context.count(text)),
                 sum(w in asked for w in own) / max(len(own), 1),
                 1.0 / (1.0 + distance),
-                float(head is not None and head in beside),
+                float(bool(heads & beside)),
                 float(bool(_PLACE_BEFORE.search(sentence[:local]))),
                 float(len(own)),
                 float(local == 0),

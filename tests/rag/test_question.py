@@ -57,6 +57,41 @@ def test_the_name_of_asks_for_what_is_named(question: str, head: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("question", "answer_type", "head"),
+    [
+        # the head is the last word of the noun group: capitalized words and adjectives modify it
+        ("Which Marvel film character did she play?", "entity", "character"),
+        ("Which NATO country hosted the talks?", "place", "country"),
+        ("Which tennis star withdrew from the final?", "person", "star"),
+        ("Which highly anticipated HBO series was delayed?", "entity", "series"),
+        ("Which decorated swimmer recently retired?", "entity", "swimmer"),
+        ("The US opened a consulate in which Pacific island nation?", "place", "nation"),
+        # the group ends at its verb, even one with an object that names a kind of answer
+        ("What storm flooded the island this week?", "entity", "storm"),
+        ("Which football team won the cup on Sunday?", "entity", "team"),
+        ("Which carmaker announced plans to cut jobs?", "entity", "carmaker"),
+        ("Which city dyes its river green?", "place", "city"),
+        ("Which fruit holds the top spot on the list?", "entity", "fruit"),
+        ("Which holiday takes place in February?", "entity", "holiday"),
+        ("Which region, one of the largest in Europe, voted?", "place", "region"),
+        # a possessive: the owner for "which country's", else a modifier or not the head
+        ("Which of the senator’s children spoke at the rally?", "person", "children"),
+        ("Which 1980s children’s show returns this fall?", "entity", "show"),
+        ("Which of President Smith’s key policies was struck down?", "entity", "policies"),
+        # a quiz clue without a wh-word names what it asks for with "this"
+        ("The billionaire bought this company for $10 billion.", "entity", "company"),
+        ("This agency raided the mayor's home this week.", "entity", "agency"),
+        ("The volcano erupted this week for the first time since:", "any", None),
+    ],
+)
+def test_the_wh_phrase_head(question: str, answer_type: str, head: str | None) -> None:
+    """The noun of "which X" says what kind of name answers: its last word, not a modifier
+    ("Star Trek character") nor the verb's object ("what storm battered the island")."""
+    question_ = analyze(question)
+    assert (question_.answer_type, question_.head) == (answer_type, head)
+
+
+@pytest.mark.parametrize(
     ("question", "words"),
     [
         ("How long will the bridge stay closed?", ["bridge", "stay", "closed"]),

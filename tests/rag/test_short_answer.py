@@ -262,6 +262,17 @@ def test_candidates_know_where_they_sit() -> None:
     assert _feature(found[(2, "nine")], "citation_rank") == 1.0
 
 
+def test_a_span_beside_any_word_of_the_asked_noun_group_is_near_the_head() -> None:
+    """ "Which state agency" asks for an agency, but the name that answers may carry the
+    modifier instead ("the Office of State Lands"): either word beside it counts."""
+    question = analyze("The governor put his deputy in charge of which state agency?")
+    assert (question.head, question.head_phrase) == ("agency", ("state", "agency"))
+    quote = "Her deputy now runs the Office of State Lands, a spokesman for Governor Ames said."
+    found = {c.span.text: c.row for c in candidates(question, [_citation(1, quote, 0.9)])}
+    assert _feature(found["Office of State Lands"], "head_near") == 1.0
+    assert _feature(found["Governor Ames"], "head_near") == 0.0
+
+
 def test_the_shipped_model_prefers_the_agreed_span_beside_the_unit() -> None:
     question = analyze("Griner was sentenced to how many years in a Russian prison?")
     quotes = [
