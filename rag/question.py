@@ -52,7 +52,7 @@ _AUXILIARIES = _set(
     "is was are were be been do does did has have had will would can could should may might "
     "must shall it they he she we you i this that there these those"
 )
-_DATE_NOUNS = _set("year date day month time decade century season weekday")
+_DATE_NOUNS = _set("year date day month time decade century season weekday deadline")
 _PLACE_NOUNS = _set(
     "city country nation state town place island park region county province continent "
     "capital village location area neighborhood neighbourhood territory border"
@@ -85,6 +85,23 @@ _GROUP_ENDS = _set(
 
 # "What was the name of X", "what is the title of X": asks for a name, as "which X" does
 _NAME_OF = re.compile(r"\s+(?:is|was|are|were)\s+the\s+(?:name|title)s?\s+of\s+", re.I)
+# "What is the volcano called?", "what was the policy known as?": a name, as "which X" does
+_CALLED = re.compile(
+    r"\s+(?:is|was|are|were)\s+(?:the\s+|this\s+)?(?P<what>[^,;?]+?)\s+(?:called|named|known\s+as)"
+    r"(?:[\s?.!]*$)",
+    re.I,
+)
+# "What is the minimum age …", "what was the release date …": the noun says the kind, when
+# it is one of a kind's nouns; "what is the cause of …" stays open.
+_WHAT_IS_THE = re.compile(r"\s+(?:is|was|are|were)\s+the\s+", re.I)
+# Nouns that ask for a number: "what percentage …", "which price …", "the minimum age"
+COUNT_NOUNS = _set(
+    "percentage percent share number amount price cost fee fine sum total salary age value "
+    "rate toll"
+)
+# Wh-words that may still ask after a question opened with another ("How many … and which
+# …?"), unlike the relative "who" / "when" of "the dog who bit", "the score when they met".
+_ASKING_LATE = _set("which what how")
 
 
 # A sentence ends at ". ", "? ", "! " before a capital, but not after an initial ("Mario J.
@@ -106,6 +123,8 @@ def _wh_match(clause: str) -> re.Match[str] | None:
     officials said ..."), else the first."""
     found = list(_WH.finditer(clause))
     asking = [m for m in found if m.start() == 0 or not clause[: m.start()].rstrip().endswith(",")]
+    if found and found[0].start() == 0:  # "What was the score when …", "… dog who bit …"
+        asking = [m for m in asking if m.start() == 0 or m.group(1).lower() in _ASKING_LATE]
     return asking[-1] if asking else (found[0] if found else None)
 
 
@@ -149,18 +168,33 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
     if wh == "why":
         return "reason", None, ()
     named = _NAME_OF.match(clause, match.end())
-    if named:  # "what was the name of the space shuttle …": asks for a shuttle's name
+    called = _CALLED.match(clause, match.end()) if wh == "what" else None
+    if called:  # "what is the volcano called?": asks for a volcano's name
+        after = re.findall(r"[\w’'-]+", called.group("what"))[:6]
+    elif named:  # "what was the name of the space shuttle …": asks for a shuttle's name
         after = re.findall(r"[\w’'-]+", clause[named.end() :])[:6]
         owner = [i for i, w in enumerate(after) if w.endswith(("’s", "'s"))]
         after = after[owner[0] + 1 :] if owner else after  # "of JD Vance's new book": a book
         after = [w for w in after if w.lower() not in ("his", "her", "its", "their")][:4]
     elif wh == "what" and (not lower or lower[0] in _AUXILIARIES):
-        return "any", None, ()  # "what did the report find": an explanation or a quote
-    phrase = _noun_group(after)
+        typed = _WHAT_IS_THE.match(clause, match.end())
+        if not typed:
+            return "any", None, ()  # "what did the report find": an explanation or a quote
+        after = re.findall(r"[\w’'-]+", clause[typed.end() :])[:6]
+        kind, head, words = _kind_of_group(_noun_group(after))
+        if kind == "entity" and head not in COUNT_NOUNS:
+            return "any", None, ()  # "what is the cause of …" asks for an explanation
+        return kind, head, words
+    return _kind_of_group(_noun_group(after))
+
+
+def _kind_of_group(phrase: list[str]) -> tuple[AnswerType, str | None, tuple[str, ...]]:
+    """The answer type its head noun asks for (its last common word: "which NATO country"
+    asks for a country), the head, and the group lower-cased."""
     common = [w for w in phrase if not w[:1].isupper()]
-    head = (common or phrase)[-1].lower() if phrase else None
-    if head is None:
+    if not phrase:
         return "any", None, ()
+    head = (common or phrase)[-1].lower()
     words = tuple(w.lower() for w in phrase)
     for kind, group in _NOUN_KINDS:
         if head in group or head.rstrip("s") in group:  # "which states"

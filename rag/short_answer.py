@@ -27,7 +27,7 @@ import numpy as np
 from index.text import STOPWORDS, stem, tokens
 from rag.answer_model import AnswerModelError, Logistic
 from rag.places import listed
-from rag.question import Question
+from rag.question import COUNT_NOUNS, Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
 
@@ -91,11 +91,6 @@ _UNIT = re.compile(
     r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?)\b", re.I
 )
 _COUNT_QUESTION = re.compile(r"\bhow\s+(many|much)\b", re.IGNORECASE)
-# "What percentage …", "which price …": the noun asks for a number
-_COUNT_HEADS = frozenset(
-    {"percentage", "percent", "share", "number", "amount", "price", "cost", "fee", "fine", "sum",
-     "total", "salary", "age"}
-)  # fmt: skip
 # A weekday or month alone is when something happened, never the name or place asked for.
 _WEEKDAY = "Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _CALENDAR_WORD = re.compile(
@@ -127,7 +122,7 @@ def kind_of(question: Question) -> str | None:
         return "date"
     if question.answer_type == "place":
         return "place"
-    if question.answer_type == "entity" and question.head in _COUNT_HEADS:
+    if question.answer_type == "entity" and question.head in COUNT_NOUNS:
         return "count"
     if question.answer_type in ("person", "entity"):
         return "name"
