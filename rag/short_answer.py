@@ -98,6 +98,9 @@ _CALENDAR_WORD = re.compile(
     r"November|December"
 )
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A short title in quotes, capitalized, not a sentence: “Top Gun: Maverick”, "Stranger Things"
+_QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\".!?,;]{0,60}?(?<!\s))[”\"]")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|our)\s+$", re.IGNORECASE)
 
 
@@ -140,8 +143,11 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
     asked = {stem(w) for w in tokens(question.text)}
     spans = []
     found = _matches(kind, sentence)
-    if kind == "date" and question.head == "month":  # "which month": "July" of "July 26"
+    if kind == "date" and question.head == "month":  # "which month": "July" of "July 26" ...
         found = [m.span() for m in _MONTH.finditer(sentence) if m.group()[:1].isupper()] + found
+        found = [(s, e) for s, e in found if _MONTH.search(sentence, s, e)]  # ... never "2022"
+    elif kind == "date" and question.head == "year":  # "in what year": "2007", not "July 26"
+        found = [(s, e) for s, e in found if _YEAR.fullmatch(sentence, s, e)]
     head = stem(question.head) if question.head else None
     for start, end in found:
         text = sentence[start:end].strip(" ,.;:")
@@ -221,6 +227,9 @@ def _matches(kind: str, sentence: str) -> list[tuple[int, int]]:
             end -= 2 if sentence[end - 2] in "'’" else 1
         spans.append((start, end))
         spans.extend(_parts(sentence, start, end))
+    if kind == "name":  # a title in quotes is one name: “Top Gun: Maverick”, not two
+        spans.extend(m.span(1) for m in _QUOTED_TITLE.finditer(sentence))
+        spans.sort(key=lambda span: (span[0], -span[1]))
     if kind == "place":  # "at Jamarat Bridge" before "Islam's most holy site"
         spans.sort(key=lambda span: not _PLACE_BEFORE.search(sentence[: span[0]]))
     return list(dict.fromkeys(spans))

@@ -193,6 +193,35 @@ def test_a_surname_is_given_in_full(question: str, quotes: list[str], expected: 
 
 
 @pytest.mark.parametrize(
+    ("question", "sentence", "spans"),
+    [
+        # a title in quotes is one name, besides the names inside it
+        (
+            "The actor's biggest opening came with this 1999 film.",
+            "“Night Train: Return” topped the box office this weekend.",
+            ["Night Train: Return", "Night Train", "Return"],
+        ),
+        # a quoted remark is no title: it is lower-case, or has its own punctuation
+        ("Which group warned of delays?", "The group said: “we expect long waits, delays.”", []),
+        ("Which group warned of delays?", "The group said waits were “very long”.", []),
+        # "which month" is a month, never a bare year; "what year" a year, never a day
+        (
+            "During which month do the 2030 Games begin?",
+            "After the 2026 Games, the 2030 Games run from July 26 to Aug. 11.",
+            ["July", "Aug", "July 26", "Aug. 11"],
+        ),
+        (
+            "In what year did the writers last strike?",
+            "On July 4, 2007, writers walked out, and again in 2008.",
+            ["2007", "2008"],
+        ),
+    ],
+)
+def test_the_candidates_of_a_kind(question: str, sentence: str, spans: list[str]) -> None:
+    assert [span.text for span in candidate_spans(analyze(question), sentence, 0)] == spans
+
+
+@pytest.mark.parametrize(
     ("question", "sentence"),
     [
         # nothing of the kind asked for
