@@ -68,6 +68,11 @@ _PERSON_NOUNS = _set(
 # What a person is called by before the name ("strongman leader Xi Jinping", "House Speaker
 # Kevin McCarthy"): says who they are.
 ROLE_NOUNS = _PERSON_NOUNS | _set("speaker secretary chairman chairwoman spokesperson")
+# Nouns that ask for a number: "what percentage …", "which price …", "the minimum age"
+COUNT_NOUNS = _set(
+    "percentage percent share number amount price cost fee fine sum total salary age value "
+    "rate toll"
+)
 _NOUN_KINDS: tuple[tuple[AnswerType, frozenset[str]], ...] = (
     ("date", _DATE_NOUNS),
     ("place", _PLACE_NOUNS),
@@ -94,10 +99,11 @@ _CALLED = re.compile(
 # "What is the minimum age …", "what was the release date …": the noun says the kind, when
 # it is one of a kind's nouns; "what is the cause of …" stays open.
 _WHAT_IS_THE = re.compile(r"\s+(?:is|was|are|were)\s+the\s+", re.I)
-# Nouns that ask for a number: "what percentage …", "which price …", "the minimum age"
-COUNT_NOUNS = _set(
-    "percentage percent share number amount price cost fee fine sum total salary age value "
-    "rate toll"
+# "When the merger closed, which bank …": an opening "when" / "where" without an auxiliary
+# after it starts a clause, and the question comes after its comma.
+_SUBORDINATE = re.compile(
+    r"(?i:when|where)\s+(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|"
+    r"should|may|might|must|shall)\b)[^,?]+,\s*(?i:which|what|who|whom|whose|how|where|when)\b"
 )
 # Wh-words that may still ask after a question opened with another ("How many … and which
 # …?"), unlike the relative "who" / "when" of "the dog who bit", "the score when they met".
@@ -120,10 +126,14 @@ def asking_clause(text: str) -> str:
 
 def _wh_match(clause: str) -> re.Match[str] | None:
     """The asking wh-word: the last one not opening a relative clause (", which Pentagon
-    officials said ..."), else the first."""
+    officials said ...", "the dog who bit ..."), else the first; after an opening "when"
+    clause, the first after its comma."""
     found = list(_WH.finditer(clause))
     asking = [m for m in found if m.start() == 0 or not clause[: m.start()].rstrip().endswith(",")]
-    if found and found[0].start() == 0:  # "What was the score when …", "… dog who bit …"
+    if found and found[0].start() == 0 and _SUBORDINATE.match(clause):
+        comma = clause.index(",")  # "When the merger closed, which bank …?"
+        asking = [m for m in found if m.start() > comma][:1]
+    elif found and found[0].start() == 0:  # "What was the score when …", "… dog who bit …"
         asking = [m for m in asking if m.start() == 0 or m.group(1).lower() in _ASKING_LATE]
     return asking[-1] if asking else (found[0] if found else None)
 
@@ -182,7 +192,9 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
             return "any", None, ()  # "what did the report find": an explanation or a quote
         after = re.findall(r"[\w’'-]+", clause[typed.end() :])[:6]
         kind, head, words = _kind_of_group(_noun_group(after))
-        if kind == "entity" and head not in COUNT_NOUNS:
+        if kind == "entity" and head in COUNT_NOUNS:  # "what is the minimum age": a number
+            return "any", head, words  # (for the short answer; the sentence may say it in words)
+        if kind == "entity":
             return "any", None, ()  # "what is the cause of …" asks for an explanation
         return kind, head, words
     return _kind_of_group(_noun_group(after))

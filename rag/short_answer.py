@@ -121,12 +121,12 @@ def kind_of(question: Question) -> str | None:
     if question.answer_type == "count":
         wanted = _COUNT_QUESTION.search(question.text) or question.head in ("long", "old")
         return "count" if wanted else None
+    if question.answer_type in ("entity", "any") and question.head in COUNT_NOUNS:
+        return "count"  # "what percentage …", "what is the minimum age …"
     if question.answer_type == "date":
         return "date"
     if question.answer_type == "place":
         return "place"
-    if question.answer_type == "entity" and question.head in COUNT_NOUNS:
-        return "count"
     if question.answer_type in ("person", "entity"):
         return "name"
     if _WHAT_WHICH.search(question.text):

@@ -83,7 +83,7 @@ def test_the_name_of_asks_for_what_is_named(question: str, head: str) -> None:
         ("This agency raided the mayor's home this week.", "entity", "agency"),
         ("The volcano erupted this week for the first time since:", "any", None),
         # "what is the X": typed when X is one of a kind's nouns, open otherwise
-        ("What is the minimum age for a driving licence?", "entity", "age"),
+        ("What is the minimum age for a driving licence?", "any", "age"),
         ("What is the filing deadline for most taxpayers?", "date", "deadline"),
         ("What is the capital of the new province?", "place", "capital"),
         ("What is the cause of the outage?", "any", None),
@@ -93,6 +93,9 @@ def test_the_name_of_asks_for_what_is_named(question: str, head: str) -> None:
         ("How many people died when the dam burst?", "count", "people"),
         ("What was the score when the two sides met?", "any", None),
         ("What is the name of the horse who won the derby?", "entity", "horse"),
+        # an opening "when" clause without an auxiliary is no question: the one after it is
+        ("When the merger closed, which bank kept its name?", "entity", "bank"),
+        ("When did the merger, which regulators opposed, close?", "date", None),
     ],
 )
 def test_the_wh_phrase_head(question: str, answer_type: str, head: str | None) -> None:
