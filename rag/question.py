@@ -147,16 +147,12 @@ _QUIZ_THIS = re.compile(
 )
 
 
-def _quiz_this(clause: str) -> re.Match[str] | None:
-    return next(iter(_QUIZ_THIS.finditer(clause)), None)
-
-
 def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
     """The kind of answer asked for, and the wh-phrase's own word: the noun of "which
     company" (``head``, what the answer is an instance of) or the "long" of "how long", and
     the noun group it heads, lower-cased ("government agency", "fox news host")."""
     clause = asking_clause(text)
-    match = _wh_match(clause) or _quiz_this(clause)
+    match = _wh_match(clause) or _QUIZ_THIS.search(clause)
     if match is None:
         return "any", None, ()
     wh = match.group(1).lower()
@@ -193,7 +189,7 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
         after = re.findall(r"[\w’'-]+", clause[typed.end() :])[:6]
         kind, head, words = _kind_of_group(_noun_group(after))
         if kind == "entity" and head in COUNT_NOUNS:  # "what is the minimum age": a number
-            return "any", head, words  # (for the short answer; the sentence may say it in words)
+            return "any", head, words  # open to the answer model (as trained), a short count
         if kind == "entity":
             return "any", None, ()  # "what is the cause of …" asks for an explanation
         return kind, head, words
@@ -203,9 +199,9 @@ def answer_type_of(text: str) -> tuple[AnswerType, str | None, tuple[str, ...]]:
 def _kind_of_group(phrase: list[str]) -> tuple[AnswerType, str | None, tuple[str, ...]]:
     """The answer type its head noun asks for (its last common word: "which NATO country"
     asks for a country), the head, and the group lower-cased."""
-    common = [w for w in phrase if not w[:1].isupper()]
     if not phrase:
         return "any", None, ()
+    common = [w for w in phrase if not w[:1].isupper()]
     head = (common or phrase)[-1].lower()
     words = tuple(w.lower() for w in phrase)
     for kind, group in _NOUN_KINDS:
@@ -243,16 +239,16 @@ def _noun_group(after: list[str]) -> list[str]:
     return group
 
 
-# Verbs that follow a wh-phrase's noun ("which team won", "which country held"), which no
-# suffix gives away.
+# Verbs (and adverbs) that follow a wh-phrase's noun ("which team won", "which country
+# now …") and that no suffix gives away.
 _IRREGULAR_VERBS = _set(
     "won lost held saw took became got made hit led left met ran sold told went gave came "
     "found said paid put set fell rose broke built beat bought brought chose drew drove flew "
     "grew kept knew let meant sent shot sank spent stood struck threw wore wrote takes makes "
     "holds gets goes comes says wants needs sees keeps gives began caught cut dealt did forgot "
-    "froze hung heard hid hurt laid lent lost paid quit rang rode sought shook shut sang slid "
-    "spoke split spread stole stuck swept swam taught tore thought withdrew woke now also still "
-    "just already"
+    "froze hung heard hid hurt laid lent quit rang rode sought shook shut sang slid spoke "
+    "split spread stole stuck swept swam taught tore thought withdrew woke now also still just "
+    "already"
 )
 
 
