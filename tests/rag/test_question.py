@@ -59,7 +59,7 @@ def test_the_name_of_asks_for_what_is_named(question: str, head: str) -> None:
 @pytest.mark.parametrize(
     ("question", "answer_type", "head"),
     [
-        # the head is the last word of the noun group: capitalized words and adjectives modify it
+        # the head is the noun group's last common word: names and adjectives before it modify it
         ("Which Marvel film character did she play?", "entity", "character"),
         ("Which NATO country hosted the talks?", "place", "country"),
         ("Which tennis star withdrew from the final?", "person", "star"),
