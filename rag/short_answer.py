@@ -27,7 +27,7 @@ import numpy as np
 from index.text import STOPWORDS, stem, tokens
 from rag.answer_model import AnswerModelError, Logistic
 from rag.places import listed
-from rag.question import COUNT_NOUNS, Question
+from rag.question import COUNT_NOUNS, ROLE_NOUNS, Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
 
@@ -101,6 +101,8 @@ _MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # A short title in quotes, capitalized, not a sentence: “Top Gun: Maverick”, "Stranger Things"
 _QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\".!?,;]{0,60}?(?<!\s))[”\"]")
+# The word a place may describe, one capitalized word on: "US official", "US House Speaker"
+_ROLE_AFTER = re.compile(r"\s+(?:[A-Z][\w.’'-]*\s+)?([A-Za-z]+)")
 _DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|its|his|her|their|our)\s+$", re.IGNORECASE)
 
 
@@ -157,6 +159,9 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
         end = start + len(text)
         if _INITIALS.search(text) and sentence[end : end + 1] == ".":
             end, text = end + 1, f"{text}."  # "U.S.", not "U.S"
+        role = _ROLE_AFTER.match(sentence, end)
+        if kind == "place" and role and role.group(1).lower() in ROLE_NOUNS:
+            continue  # "a US official", "US House Speaker Nancy Pelosi": whose, not where
         words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
         if not words or all(stem(w) in asked for w in words):
             continue

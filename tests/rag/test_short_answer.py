@@ -204,6 +204,12 @@ def test_a_surname_is_given_in_full(question: str, quotes: list[str], expected: 
         # a quoted remark is no title: it is lower-case, or has its own punctuation
         ("Which group warned of delays?", "The group said: “we expect long waits, delays.”", []),
         ("Which group warned of delays?", "The group said waits were “very long”.", []),
+        # a place that says whose official or speaker it is, is not where
+        (
+            "Where did the speaker travel on her tour?",
+            "US House Speaker Ann Lee will visit Fiji, a US official said.",
+            ["US House Speaker Ann Lee", "Ann Lee", "Fiji"],
+        ),
         # "which month" is a month, never a bare year; "what year" a year, never a day
         (
             "During which month do the 2030 Games begin?",
