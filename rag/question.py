@@ -48,10 +48,11 @@ def _set(words: str) -> frozenset[str]:
 # put it late ("A volcano erupted on which Japanese island on Sunday?").
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _COUNT_WORDS = _set("many much often long old far large big tall")
-_AUXILIARIES = _set(
+_AUXILIARY_VERBS = (
     "is was are were be been do does did has have had will would can could should may might "
-    "must shall it they he she we you i this that there these those"
+    "must shall"
 )
+_AUXILIARIES = _set(f"{_AUXILIARY_VERBS} it they he she we you i this that there these those")
 _DATE_NOUNS = _set("year date day month time decade century season weekday deadline")
 _PLACE_NOUNS = _set(
     "city country nation state town place island park region county province continent "
@@ -102,8 +103,8 @@ _WHAT_IS_THE = re.compile(r"\s+(?:is|was|are|were)\s+the\s+", re.I)
 # "When the merger closed, which bank …": an opening "when" / "where" without an auxiliary
 # after it starts a clause, and the question comes after its comma.
 _SUBORDINATE = re.compile(
-    r"(?i:when|where)\s+(?!(?:is|was|are|were|do|does|did|has|have|had|will|would|can|could|"
-    r"should|may|might|must|shall)\b)[^,?]+,\s*(?i:which|what|who|whom|whose|how|where|when)\b"
+    rf"(?i:when|where)\s+(?!(?:{'|'.join(_AUXILIARY_VERBS.split())})\b)[^,?]+,\s*"
+    r"(?i:which|what|who|whom|whose|how|where|when)\b"
 )
 # Wh-words that may still ask after a question opened with another ("How many … and which
 # …?"), unlike the relative "who" / "when" of "the dog who bit", "the score when they met".
