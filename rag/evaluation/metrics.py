@@ -176,6 +176,11 @@ class AnswerScores:
     no_answer_exact_match: float | None  # = share of unanswerable questions abstained on
     contains_gold: float | None  # share of answerable questions whose answer holds gold
     answered: float  # share of all questions not abstained on
+    # the answer's short answer (the span that answers), over answerable questions; a
+    # question without one scores 0
+    short_answer_given: float | None = None
+    short_answer_exact_match: float | None = None
+    short_answer_f1: float | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,7 @@ class AnswerCase:
     answers: tuple[str, ...]
     prediction: str
     abstained: bool
+    short: str | None = None  # the short answer's text; None when the answer has none
 
 
 def _mean(values: Iterable[float]) -> float | None:
@@ -207,7 +213,14 @@ def answer_metrics(cases: Sequence[AnswerCase]) -> AnswerScores:
             float(contains_gold(cases[i].prediction, cases[i].answers)) for i in has
         ),
         answered=_mean(float(not c.abstained) for c in cases) or 0.0,
+        short_answer_given=_mean(float(bool(cases[i].short)) for i in has),
+        short_answer_exact_match=_mean(_short_score("em", cases[i]) for i in has),
+        short_answer_f1=_mean(_short_score("f1", cases[i]) for i in has),
     )
+
+
+def _short_score(metric: str, case: AnswerCase) -> float:
+    return best_over_gold(metric, case.short, case.answers) if case.short else 0.0
 
 
 # ---- citations ---------------------------------------------------------------------------

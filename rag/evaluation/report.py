@@ -107,10 +107,13 @@ def markdown(result: EvalResult) -> str:
             "",
             "SQuAD exact match and F1 (official normalization) of the answer text without its "
             "`[n]` markers, an abstention being the empty answer; *contains gold*: share of "
-            "answerable questions whose answer holds a gold answer.",
+            "answerable questions whose answer holds a gold answer; *short*: the answer's short "
+            "answer (the span that answers) scored the same way over answerable questions, a "
+            "question without one scoring 0.",
             "",
-            "| mode | EM | F1 | EM answerable | F1 answerable | contains gold | answered |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| mode | EM | F1 | EM answerable | F1 answerable | contains gold | answered | "
+            "short given | short EM | short F1 |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, mode in scored.items():
             a = mode.answers
@@ -118,7 +121,9 @@ def markdown(result: EvalResult) -> str:
             lines.append(
                 f"| {name} | {_fmt(a.exact_match)} | {_fmt(a.f1)} | "
                 f"{_fmt(a.has_answer_exact_match)} | {_fmt(a.has_answer_f1)} | "
-                f"{_pct(a.contains_gold)} | {_pct(a.answered)} |"
+                f"{_pct(a.contains_gold)} | {_pct(a.answered)} | "
+                f"{_pct(a.short_answer_given)} | {_fmt(a.short_answer_exact_match)} | "
+                f"{_fmt(a.short_answer_f1)} |"
             )
         lines += [
             "",
@@ -290,6 +295,15 @@ def table(result: EvalResult) -> Table:
         rows += [
             ("EM / F1", [f"{_fmt(x.exact_match, 2)} / {_fmt(x.f1, 2)}" if x else "–" for x in a]),
             ("gold in answer", [_pct(x.contains_gold) if x else "–" for x in a]),
+            (
+                "short answer EM / F1",
+                [
+                    f"{_fmt(x.short_answer_exact_match, 2)} / {_fmt(x.short_answer_f1, 2)}"
+                    if x
+                    else "–"
+                    for x in a
+                ],
+            ),
             ("quotes exact", [_pct(x.quote_exactness) if x else "–" for x in c]),
             ("citation precision", [_pct(x.precision) if x else "–" for x in c]),
             ("citation recall", [_pct(x.recall) if x else "–" for x in c]),

@@ -111,6 +111,7 @@ class QuestionRecord:
     exact_match: float | None = None
     f1: float | None = None
     contains_gold: bool | None = None
+    short_answer: str | None = None  # the answer's short answer (None: it gave none)
     citations: list[CitationRecord] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     search_ms: dict[str, float] = field(default_factory=dict)
@@ -271,7 +272,7 @@ def _run_mode(
         answers = answer_metrics(
             [
                 AnswerCase(tuple(q.answers), prediction_text(r.answer or "", bool(r.abstained)),
-                           bool(r.abstained))
+                           bool(r.abstained), r.short_answer)
                 for q, r in zip(dataset.questions, records, strict=True)
             ]
         )  # fmt: skip
@@ -361,6 +362,8 @@ def _ask(
     record.exact_match = best_over_gold("em", prediction, question.answers)
     record.f1 = round(best_over_gold("f1", prediction, question.answers), 4)
     record.contains_gold = contains_gold(prediction, question.answers) if question.answers else None
+    if answer.short_answer and not answer.abstained:
+        record.short_answer = answer.short_answer.text
     record.timings_ms = dict(answer.timings_ms)
     if answer.verification:
         record.verification = answer.verification.model_dump()

@@ -165,6 +165,20 @@ def test_answer_metrics_over_answerable_and_unanswerable() -> None:
     assert scores.answered == pytest.approx(3 / 5)
 
 
+def test_short_answers_are_scored_over_answerable_questions() -> None:
+    scores = answer_metrics(
+        [
+            AnswerCase(("Credit Suisse",), "Credit Suisse. UBS bought it.", False, "Credit Suisse"),
+            AnswerCase(("Jamarat Bridge",), "near the bridge", False, "the bridge"),  # F1 2/3
+            AnswerCase(("1871",), "It burned in 1871.", False, None),  # no short answer: 0
+            AnswerCase((), "", True),  # unanswerable: not counted
+        ]
+    )
+    assert scores.short_answer_given == pytest.approx(2 / 3)
+    assert scores.short_answer_exact_match == pytest.approx(1 / 3)
+    assert scores.short_answer_f1 == pytest.approx((1 + 2 / 3) / 3)
+
+
 def test_answer_metrics_without_answerable_questions() -> None:
     scores = answer_metrics([AnswerCase((), "", True)])
     assert scores.has_answer_f1 is None and scores.contains_gold is None

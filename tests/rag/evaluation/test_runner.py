@@ -11,6 +11,7 @@ from index.embedding import Embedder
 from index.store import Store
 from rag.evaluation.corpus import MARKER, CorpusMismatchError, whole_document_text
 from rag.evaluation.datasets import GoldMatcher, Hit, load_dataset
+from rag.evaluation.metrics import best_over_gold
 from rag.evaluation.runner import MODES, EvalRequest, EvalResult, ranked_keys, run_request
 from rag.pipeline import NewsRAG
 from tests.rag.evaluation.conftest import evaluate_qa
@@ -74,6 +75,23 @@ def test_records_agree_with_the_pipeline_and_the_summary(
         assert mode.answers.contains_gold == pytest.approx(
             sum(bool(r.contains_gold) for r in answered) / len(answered)
         )
+
+
+def test_the_short_answer_is_recorded_and_scored(qa_result: EvalResult) -> None:
+    hybrid = qa_result.modes["hybrid"]
+    hajj = next(r for r in hybrid.records if r.id == "hajj-count")
+    assert hajj.short_answer is not None and "345" in hajj.short_answer  # "over 345"
+    answerable = [r for r in hybrid.records if r.answerable]
+    golds = {q.id: q.answers for q in load_dataset(DATA / "qa.jsonl").questions}
+    exact = [
+        best_over_gold("em", r.short_answer, golds[r.id]) if r.short_answer else 0.0
+        for r in answerable
+    ]
+    assert hybrid.answers is not None
+    assert hybrid.answers.short_answer_exact_match == pytest.approx(np.mean(exact))
+    assert hybrid.answers.short_answer_given == pytest.approx(
+        np.mean([bool(r.short_answer) for r in answerable])
+    )
 
 
 def test_latency_is_reported_per_stage(qa_result: EvalResult) -> None:
