@@ -11,8 +11,9 @@ Configurations (``name@threshold``; the threshold defaults to the setting's):
   ranking or imposed (``NEWSRAG_TIME_WINDOW``);
 - ``today``: no date given, as a user who asks today would (the default as-of date).
 
-Splits: ``train`` / ``val`` (dev quiz, by date, as ``bench/answer_data.py`` splits it) and
-``nm-train`` / ``nm-test`` (the team's near-miss questions: only abstention counts).
+Splits: ``train`` / ``val`` (dev quiz, by date, as ``bench/answer_data.py`` splits it),
+``nm-train`` / ``nm-test`` (the team's near-miss questions: only abstention counts) and
+``fresh`` (``bench/data/fresh-quiz.jsonl``: quiz questions written blind, never tuned on).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
-from bench.answer_data import Item, by_verdict, cites, dev_split, near_miss_split
-from rag.evaluation.metrics import contains_gold
+from bench.answer_data import Item, by_verdict, cites, dev_split, fresh_quiz, near_miss_split
+from rag.evaluation.metrics import best_over_gold, contains_gold
 from rag.pipeline import NewsRAG
 
 
@@ -51,6 +52,7 @@ def run(rag: NewsRAG, items: list[Item], config: str) -> dict[str, Any]:
                 and bool(item.answers)
                 and contains_gold(f"{answer.answer} {quotes}", item.answers),
                 "short_answer_holds_gold": bool(short) and contains_gold(short, item.answers),
+                "short_answer_em": bool(short) and best_over_gold("em", short, item.answers) == 1,
                 "source_cited": any(cites(c.url, item) for c in answer.citations),
                 "source_retrieved": any(
                     cites(p.chunk.article.url, item) for p in retrieval.passages
@@ -74,12 +76,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, required=True)
     parser.add_argument("--configs", default="plain,prefer,strict,today")
-    parser.add_argument("--split", choices=["train", "val", "nm-train", "nm-test"], default="val")
+    parser.add_argument(
+        "--split", choices=["train", "val", "nm-train", "nm-test", "fresh"], default="val"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     train, val = dev_split()
     nm_train, nm_test = near_miss_split()
-    items = {"train": train, "val": val, "nm-train": nm_train, "nm-test": nm_test}[args.split]
+    splits = {"train": train, "val": val, "nm-train": nm_train, "nm-test": nm_test}
+    items = fresh_quiz() if args.split == "fresh" else splits[args.split]
     base = Settings(index_dir=args.index)
     rag = NewsRAG(base)
     results = {}

@@ -25,6 +25,7 @@ from rag.retrieval import Retrieval
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "shared/news/realtimeqa/dev-questions.jsonl"
 NEAR_MISS = Path(__file__).parent / "data" / "near-miss.jsonl"
 AUDIT = Path(__file__).parent / "data" / "realtimeqa-audit.jsonl"
+FRESH_QUIZ = Path(__file__).parent / "data" / "fresh-quiz.jsonl"
 # The audit's verdicts. A candidate article is one that merely contains an answer string, so
 # for most quiz questions it does not answer them (docs/evaluation.md, "Which dev questions
 # the corpus answers at all"):
@@ -123,6 +124,25 @@ def article_urls(directory: Path) -> dict[str, str]:
 def cites(url: str | None, item: Item) -> bool:
     """Is an article with this URL one of the question's candidate (source) articles?"""
     return bool(url) and normalize_url(url or "") in item.sources
+
+
+def fresh_quiz(path: Path = FRESH_QUIZ, corpus: Path = DEV_QUESTIONS.parent) -> list[Item]:
+    """Quiz questions written blind (by readers who never saw newsrag's answers or code), one
+    per shared article: a held-out set that no rule or model is fitted on (docs/answers.md,
+    Session 17). Each article states its answer, so every item is ``states``."""
+    urls = article_urls(corpus)
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        Item(
+            r["id"],
+            r["question"],
+            r["answers"],
+            r["question_date"],
+            [urls[a] for a in r["candidate_article_ids"] if a in urls],
+            "states",
+        )
+        for r in rows
+    ]
 
 
 def near_miss_split(path: Path = NEAR_MISS) -> tuple[list[Item], list[Item]]:
