@@ -59,7 +59,8 @@ class Logistic:
         if features != expected:
             raise AnswerModelError(
                 f"{where}: features {list(features)} do not match this code's "
-                f"{list(expected)}; retrain with bench/train_answerer.py"
+                f"{list(expected)}; retrain it (bench/train_answerer.py, "
+                "bench/train_short_answer.py)"
             )
         arrays = [np.asarray(data.get(key, ()), dtype=float) for key in ("mean", "scale", "coef")]
         if any(a.shape != (len(expected),) for a in arrays) or not all(

@@ -26,6 +26,7 @@ import numpy as np
 
 from index.text import STOPWORDS, stem, tokens
 from rag.answer_model import AnswerModelError, Logistic
+from rag.person_names import looks_like_person
 from rag.places import listed
 from rag.question import COUNT_NOUNS, ROLE_NOUNS, Question
 from rag.schema import Citation, ShortAnswer
@@ -54,6 +55,8 @@ SHORT_FEATURES: tuple[str, ...] = (
     "part",  # a name inside a longer name ("Tucker Carlson" of "Fox News' Tucker Carlson")
     "listed",  # "which state" / "which country": a state or country name (rag/places.py) ...
     "unlisted",  # ... or not ("November", "Africa")
+    "person_for_who",  # a person's name ("Simone Biles": rag/person_names.py), asked for one
+    "person_otherwise",  # ... where a company, team or place is asked for
     *(f"kind_{kind}" for kind in KINDS),
 )
 _PARTLY_ASKED = SHORT_FEATURES.index("partly_asked")
@@ -99,6 +102,7 @@ _CALENDAR_WORD = re.compile(
 )
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DAY = re.compile(rf"\b(?:{MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{MONTHS})\b", re.IGNORECASE)
 # A short title in quotes, capitalized, not a sentence: “Top Gun: Maverick”, "Stranger Things"
 _QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\".!?,;]{0,60}?(?<!\s))[”\"]")
 # The word a place may describe, one capitalized word on: "US official", "US House Speaker"
@@ -150,6 +154,8 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
         found = [(s, e) for s, e in found if _MONTH.search(sentence, s, e)]  # ... never "2022"
     elif kind == "date" and question.head == "year":  # "in what year": "2007", not "July 26"
         found = [(s, e) for s, e in found if _YEAR.fullmatch(sentence, s, e)]
+    elif kind == "date" and question.head == "date":  # "on what date": "6 May 2023", not "2023"
+        found = [(s, e) for s, e in found if _DAY.search(sentence, s, e)]
     head = stem(question.head) if question.head else None
     for start, end in found:
         text = sentence[start:end].strip(" ,.;:")
@@ -159,9 +165,8 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
         end = start + len(text)
         if _INITIALS.search(text) and sentence[end : end + 1] == ".":
             end, text = end + 1, f"{text}."  # "U.S.", not "U.S"
-        role = _ROLE_AFTER.match(sentence, end)
-        if kind == "place" and role and role.group(1).lower() in ROLE_NOUNS:
-            continue  # "a US official", "US House Speaker Nancy Pelosi": whose, not where
+        if (kind == "place" or question.answer_type == "person") and _before_role(sentence, end):
+            continue  # "a US official", "Fox News host Tucker Carlson": whose, not where or who
         words = [w for w in tokens(text) if w.lower() not in STOPWORDS]
         if not words or all(stem(w) in asked for w in words):
             continue
@@ -175,6 +180,14 @@ def candidate_spans(question: Question, sentence: str, offset: int) -> list[Span
             if unasked:  # "New York City Labor Day Parade" asked "which city held the first parade"
                 spans.append(Span(unasked, offset + start, offset + start + len(unasked)))
     return list(dict.fromkeys(spans))
+
+
+def _before_role(sentence: str, end: int) -> bool:
+    """Is the name ending at ``end`` followed by a role noun ("US officials", "US House
+    Speaker")? Then it says whose role it is."""
+    role = _ROLE_AFTER.match(sentence, end)
+    word = role.group(1).lower() if role else ""
+    return word in ROLE_NOUNS or word.removesuffix("s") in ROLE_NOUNS
 
 
 def _without_asked_tail(name: str, asked: set[str], head: str | None) -> str | None:
@@ -327,6 +340,7 @@ def candidates(
             has_unit = bool(kind == "count" and _UNIT.search(span.text))
             key = (span.start, span.end)
             on_list = listed(question.head, span.text)
+            person = looks_like_person(span.text)
             row = [
                 citation.score,
                 float(rank),
@@ -348,6 +362,8 @@ def candidates(
                 float(any(o[0] <= span.start and span.end <= o[1] for o in outer if o != key)),
                 float(on_list is True),
                 float(on_list is False),
+                float(person and question.answer_type == "person"),
+                float(person and question.answer_type != "person"),
                 *(float(kind == k) for k in KINDS),
             ]
             found.append(SpanCandidate(span, citation.n, row))

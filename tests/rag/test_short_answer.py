@@ -221,6 +221,18 @@ def test_a_surname_is_given_in_full(question: str, quotes: list[str], expected: 
             "On July 4, 2007, writers walked out, and again in 2008.",
             ["2007", "2008"],
         ),
+        # "on what date" is a day of a month, never a bare year
+        (
+            "The coronation will take place on what date?",
+            "It is set for 6 May 2023, in a year that began on Jan. 1, 2023.",
+            ["6 May 2023", "Jan. 1, 2023"],
+        ),
+        # a name before a role noun says whose host or officials they are, not who
+        (
+            "Which television host left the network this week?",
+            "Fox News host Tucker Carlson left, Fox officials said.",
+            ["Tucker Carlson"],
+        ),
     ],
 )
 def test_the_candidates_of_a_kind(question: str, sentence: str, spans: list[str]) -> None:
