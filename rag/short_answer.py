@@ -31,6 +31,7 @@ from rag.places import listed
 from rag.question import COUNT_NOUNS, ROLE_NOUNS, Question
 from rag.schema import Citation, ShortAnswer
 from rag.sentence_features import DATE, MONTHS
+from rag.time_window import month_number
 
 MODEL_PATH = Path(__file__).parent / "models" / "short_answer.json"
 KINDS = ("count", "date", "name", "place")
@@ -103,6 +104,10 @@ _CALENDAR_WORD = re.compile(
 _MONTH = re.compile(rf"\b(?:{MONTHS})\b\.?", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _DAY = re.compile(rf"\b(?:{MONTHS})\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\s+(?:{MONTHS})\b", re.IGNORECASE)
+# A question about what is still to come: its date is not one before the article's
+_FUTURE = re.compile(
+    r"\b(?:will|(?:is|are) (?:set|scheduled|expected|due|slated) to|next|upcoming)\b", re.I
+)
 # A short title in quotes, capitalized, not a sentence: “Top Gun: Maverick”, "Stranger Things"
 _QUOTED_TITLE = re.compile(r"[“\"]([A-Z0-9][^“”\".!?,;]{0,60}?(?<!\s))[”\"]")
 # The word a place may describe, one capitalized word on: "US official", "US House Speaker"
@@ -327,6 +332,8 @@ def candidates(
         words = [(m.start(), stem(m.group())) for m in re.finditer(r"[\w’'.-]+", sentence)]
         asked_at = [i for i, (_, w) in enumerate(words) if w in asked]
         spans = candidate_spans(question, sentence, citation.start)
+        if kind == "date" and _FUTURE.search(question.text):
+            spans = [s for s in spans if not _before_publication(s.text, citation.published)]
         outer = [(o.start, o.end) for o in spans]
         for number, span in enumerate(spans):
             local = span.start - citation.start
@@ -368,6 +375,21 @@ def candidates(
             ]
             found.append(SpanCandidate(span, citation.n, row))
     return found
+
+
+def _before_publication(when: str, published: str | None) -> bool:
+    """Is the date ``when`` ("2 June 1953", "May 2022", "2021") before the month its article
+    was published in? Then it is not when something still to come happens."""
+    year = _YEAR.search(when)
+    if not year or not published or not published[:4].isdigit():
+        return False
+    month = _MONTH.search(when)
+    if month is None or len(published) < 7:
+        return int(year.group()) < int(published[:4])
+    return (int(year.group()), month_number(month.group())) < (
+        int(published[:4]),
+        int(published[5:7]),
+    )
 
 
 # One or two capitalized words before a name, not an acronym ("AP", a dateline's "DETROIT")

@@ -111,7 +111,8 @@ _DATE = (
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 
 
-def _month_number(name: str) -> int:
+def month_number(name: str) -> int:
+    """1-12 for a month's name or abbreviation ("June", "Sept.", "feb")."""
     return _MONTH_ABBR[name.lower().rstrip(".")[: 4 if name.lower().startswith("sept") else 3]]
 
 
@@ -145,7 +146,7 @@ def parse_date(text: str, as_of: date) -> tuple[date, date]:
     year = int(year_match.group(1)) if year_match else None
     rest = raw[: year_match.start()].strip() if year_match else raw
     parts = [p for p in re.split(r"\s+", rest) if p != "of"]
-    month = next(_month_number(p) for p in parts if re.fullmatch(_MONTH_NAME, p))
+    month = next(month_number(p) for p in parts if re.fullmatch(_MONTH_NAME, p))
     days = [int(re.sub(r"\D", "", p)) for p in parts if re.fullmatch(_DAY, p)]
     if not days:
         y = year if year is not None else _recent_month(month, as_of)
@@ -264,7 +265,7 @@ def _after(m: re.Match[str], a: date) -> Window:
 
 
 def _month_this_last(m: re.Match[str], a: date) -> Window:
-    month = _month_number(m.group("month"))
+    month = month_number(m.group("month"))
     year = _recent_month(month, a)
     if m.group("which").lower() == "last" and year == a.year and month == a.month:
         year -= 1

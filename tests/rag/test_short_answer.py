@@ -389,3 +389,22 @@ def test_a_bad_short_answer_model_is_named(tmp_path: Path, content: str, reason:
     with pytest.raises(AnswerModelError, match=reason) as error:
         load_short_model(path)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("question", "spans"),
+    [
+        # what is still to come happens after the article was written: not the last coronation
+        ("When will the king's coronation take place?", ["6 May 2023", "2023"]),
+        ("The coronation is set to take place on what date?", ["6 May 2023"]),
+        # what happened may be long before it
+        ("When was the last coronation?", ["2 June 1953", "1953", "6 May 2023", "2023"]),
+    ],
+)
+def test_a_date_still_to_come_is_not_one_before_the_article(
+    question: str, spans: list[str]
+) -> None:
+    quote = "The last was on 2 June 1953; the next is on 6 May 2023."
+    citation = _citation(1, quote, 0.3).model_copy(update={"published": "2022-10-12"})
+    found = candidates(analyze(question), [citation])
+    assert [c.span.text for c in found] == spans
