@@ -46,14 +46,22 @@ def run(rag: NewsRAG, items: list[Item], config: str) -> dict[str, Any]:
         answer = rag.answer(item.question, retrieval)
         quotes = " ".join(c.quote for c in answer.citations)
         short = answer.short_answer.text if answer.short_answer else ""
+        answered = (
+            not answer.abstained
+            and bool(item.answers)
+            and contains_gold(f"{answer.answer} {quotes}", item.answers)
+        )
+        cited = any(cites(c.url, item) for c in answer.citations)
         rows.append(
             {
-                "answered": not answer.abstained
-                and bool(item.answers)
-                and contains_gold(f"{answer.answer} {quotes}", item.answers),
+                "answered": answered,
                 "short_answer_holds_gold": bool(short) and contains_gold(short, item.answers),
                 "short_answer_em": bool(short) and best_over_gold("em", short, item.answers) == 1,
-                "source_cited": any(cites(c.url, item) for c in answer.citations),
+                "source_cited": cited,
+                # a candidate cited, or a quote that states the answer: the candidates are the
+                # articles holding the answer string that the dataset lists, not all of them
+                # (for `states` questions; elsewhere the string may be a coincidence)
+                "source_or_answer_cited": cited or answered,
                 "source_retrieved": any(
                     cites(p.chunk.article.url, item) for p in retrieval.passages
                 ),
