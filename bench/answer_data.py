@@ -51,22 +51,27 @@ class Item:
         return bool(self.answers)
 
 
-def dev_split(path: Path = DEV_QUESTIONS) -> tuple[list[Item], list[Item]]:
-    """(train, validation) dev questions, split by date: validation = latest dates."""
+def quiz_items(path: Path, corpus: Path, verdicts: dict[str, str] | None) -> list[Item]:
+    """Quiz-shaped JSONL records (``question_date``, ``candidate_article_ids``) as items; a
+    question without a verdict (``verdicts`` None: every one) is ``states``."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    urls = article_urls(path.parent)
-    verdicts = audit()
-    items = [
+    urls = article_urls(corpus)
+    return [
         Item(
             r["id"],
             r["question"],
             r["answers"],
             r["question_date"],
             [urls[a] for a in r["candidate_article_ids"] if a in urls],
-            verdicts.get(r["id"]),
+            verdicts.get(r["id"]) if verdicts is not None else "states",
         )
         for r in rows
     ]
+
+
+def dev_split(path: Path = DEV_QUESTIONS) -> tuple[list[Item], list[Item]]:
+    """(train, validation) dev questions, split by date: validation = latest dates."""
+    items = quiz_items(path, path.parent, audit())
     dates = sorted({i.until for i in items if i.until})
     cut = dates[int(len(dates) * (1 - VALIDATION_SHARE))]
     return [i for i in items if i.until and i.until < cut], [
@@ -130,19 +135,7 @@ def fresh_quiz(path: Path = FRESH_QUIZ, corpus: Path = DEV_QUESTIONS.parent) -> 
     """Quiz questions written blind (by readers who never saw newsrag's answers or code), one
     per shared article: a held-out set that no rule or model is fitted on (docs/answers.md,
     Session 17). Each article states its answer, so every item is ``states``."""
-    urls = article_urls(corpus)
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [
-        Item(
-            r["id"],
-            r["question"],
-            r["answers"],
-            r["question_date"],
-            [urls[a] for a in r["candidate_article_ids"] if a in urls],
-            "states",
-        )
-        for r in rows
-    ]
+    return quiz_items(path, corpus, None)
 
 
 def near_miss_split(path: Path = NEAR_MISS) -> tuple[list[Item], list[Item]]:
