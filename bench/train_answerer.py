@@ -83,7 +83,8 @@ def fit_logistic(
     return Logistic(features, mean, scale, beta[:-1], float(beta[-1]))
 
 
-def _blank(features: tuple[str, ...]) -> Logistic:
+def blank_logistic(features: tuple[str, ...]) -> Logistic:
+    """A model scoring every row 0.5: stands in for a shipped one whose features changed."""
     n = len(features)
     return Logistic(features, np.zeros(n), np.ones(n), np.zeros(n), 0.0)
 
@@ -192,7 +193,11 @@ def main() -> None:
     settings = Settings(index_dir=args.index)
     k = args.k or settings.k
     blank = AnswerModel(
-        _blank(SENTENCE_FEATURES), _blank(RERANK_FEATURES), _blank(ANSWERABILITY_FEATURES), 1.0, {}
+        blank_logistic(SENTENCE_FEATURES),
+        blank_logistic(RERANK_FEATURES),
+        blank_logistic(ANSWERABILITY_FEATURES),
+        1.0,
+        {},
     )
     # retrieval exactly as in the product; the model file may be missing or out of date
     # (features changed), which is why we are here: the pipeline gets a blank one

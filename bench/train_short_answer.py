@@ -28,7 +28,7 @@ import numpy as np
 
 from api.settings import Settings
 from bench.answer_data import Item, dev_split, retrieve
-from bench.train_answerer import SEED, _blank, fit_logistic
+from bench.train_answerer import SEED, blank_logistic, fit_logistic
 from rag import pipeline
 from rag.answer_model import Logistic
 from rag.evaluation.metrics import best_over_gold, contains_gold
@@ -144,7 +144,7 @@ def main() -> None:
     k = args.k or settings.k
     # the shipped model may be out of date (features changed), which is why we are here; the
     # candidates and their features do not depend on it
-    blank = ShortAnswerModel(_blank(SHORT_FEATURES), 1.0, {})
+    blank = ShortAnswerModel(blank_logistic(SHORT_FEATURES), 1.0, {})
     pipeline.load_short_model = lambda *_: blank  # type: ignore[assignment]
     rag = NewsRAG(settings)
     dev_train, dev_validation = dev_split()

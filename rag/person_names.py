@@ -4,7 +4,7 @@ A quiz's "Who is now the world's richest man?" gets "Tesla" or "Forbes" from the
 sentence as readily as "Bernard Arnault", and "Which team had the first no-hitter?" gets
 "Javier". Nothing in a capitalized span says whether it is a person. A first name does: a
 span of two or more capitalized words whose first is a common first name ("Simone Biles",
-"Lt. Nyota Uhura" without its title) is most likely a person. The names are the US Census
+"Sen. Josh Hawley" without its title) is most likely a person. The names are the US Census
 Bureau's 1990 list (``rag/data/first_names.txt``); those that are also a month, a weekday, a
 country or a US state ("June", "Georgia") are left out, since they begin places and dates as
 often as people.
@@ -21,7 +21,7 @@ from rag.time_window import MONTHS, WEEKDAYS
 
 FIRST_NAMES_PATH = Path(__file__).parent / "data" / "first_names.txt"
 _CALENDAR = frozenset(MONTHS + WEEKDAYS)
-# Titles before a name: "Sen. Josh Hawley", "Dr. Anthony Fauci", "Lt. Nyota Uhura".
+# Titles before a name: "Sen. Josh Hawley", "Dr. Anthony Fauci", "Sir Keir Starmer".
 _TITLE = re.compile(r"(?:[A-Z][a-z]{0,3}\.|Sir|Dame|Lady|Lord)\s+")
 _CAPITALIZED = re.compile(r"[A-Z][\w’'.-]*")
 
